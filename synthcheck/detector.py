@@ -1,0 +1,135 @@
+"""The detector plugin contract.
+
+A detector is a class with stable identity as class data (``id``, ``version``) so a report can
+name exactly what produced a finding, in the way bandit names its tests.  Detectors are found
+through the ``synthcheck.detectors`` entry-point group; the built-in ones are declared there too,
+so a third-party package plugs in the same way.
+
+Heavy dependencies (torch, cv2, c2pa) must be imported inside ``load``/``run`` or in modules
+those import, never at module import time: ``synthcheck detectors`` imports every detector class
+and must stay fast and torch-free.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+
+from .model import Claim, Finding, Kind, Strength
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .media import Media
+
+COST_TIERS = ("cheap", "moderate", "expensive")  # run order: cheap checks first
+
+
+@dataclass(frozen=True)
+class Availability:
+    ok: bool
+    reason: str = ""
+    fix: str = ""
+
+
+@dataclass
+class DetectorContext:
+    """What a detector may know about the run: device, options, where weights live."""
+
+    device: str = "cpu"  # resolved: "cpu" or "cuda"
+    options: Mapping[str, Any] = field(default_factory=dict)
+    weights_dir: Path = field(default_factory=lambda: default_weights_dir())
+
+
+def default_weights_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "weights"
+
+
+class Detector:
+    """Base class: subclass, set the class data, implement ``run``.
+
+    The docstring of a subclass is user documentation: ``synthcheck explain ID`` prints it.
+    It must say what the detector measures, how to read its score and when it fails.
+    """
+
+    id: ClassVar[str] = ""
+    version: ClassVar[str] = "0"
+    title: ClassVar[str] = ""
+    media: ClassVar[frozenset[str]] = frozenset({"image"})  # "image", "video"
+    cost: ClassVar[str] = "cheap"
+    kind: ClassVar[Kind] = Kind.SIGNAL  # the kind of most of its findings
+    requires_modules: ClassVar[Sequence[str]] = ()  # importable modules it needs
+    requires_tools: ClassVar[Sequence[str]] = ()  # executables it needs on PATH
+    extra: ClassVar[str] = ""  # pip extra that provides its modules, for the fix hint
+    weights: ClassVar[Sequence[str]] = ()  # file names under weights/
+
+    def __init__(self, context: DetectorContext) -> None:
+        self.context = context
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Whether the detector can run here, checked without importing heavy modules."""
+        for mod in cls.requires_modules:
+            if importlib.util.find_spec(mod) is None:
+                hint = f"pip install 'synthcheck[{cls.extra}]'" if cls.extra else f"pip install {mod}"
+                return Availability(False, f"Python module '{mod}' is not installed", hint)
+        for tool in cls.requires_tools:
+            if shutil.which(tool) is None:
+                return Availability(False, f"'{tool}' is not on PATH", f"apt-get install {tool}")
+        return Availability(True)
+
+    def load(self) -> None:
+        """Load models or weights; called once per worker before the first ``run``."""
+
+    def run(self, media: "Media") -> list[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # Helpers so detectors build findings with their own id/version filled in.
+    def finding(
+        self,
+        explanation: str,
+        *,
+        strength: Strength,
+        score: float | None = None,
+        kind: Kind | None = None,
+        evidence: Mapping[str, Any] | None = None,
+        region: tuple[int, int, int, int] | None = None,
+        time: tuple[float, float] | None = None,
+        claim: Claim | None = None,
+        title: str = "",
+    ) -> Finding:
+        return Finding(
+            detector=self.id,
+            detector_version=self.version,
+            kind=kind or self.kind,
+            strength=strength,
+            explanation=explanation,
+            score=None if score is None else float(min(1.0, max(0.0, score))),
+            evidence=dict(evidence or {}),
+            region=None if region is None else tuple(int(v) for v in region),  # type: ignore[arg-type]
+            time=time,
+            claim=claim,
+            title=title,
+        )
+
+
+def strength_for_score(score: float) -> Strength:
+    """The shared map from a calibrated signal score to a strength label.
+
+    Signal detectors calibrate their scores so that these cut points mean the same thing for all
+    of them (see docs/scoring.md): >= 0.9 strong (the ``likely-synthetic`` threshold), >= 0.6
+    moderate (``possibly-synthetic``), >= 0.3 weak, below that informational.
+    """
+    if score >= LIKELY_THRESHOLD:
+        return Strength.STRONG
+    if score >= POSSIBLY_THRESHOLD:
+        return Strength.MODERATE
+    if score >= WEAK_THRESHOLD:
+        return Strength.WEAK
+    return Strength.INFO
+
+
+LIKELY_THRESHOLD = 0.9
+POSSIBLY_THRESHOLD = 0.6
+WEAK_THRESHOLD = 0.3

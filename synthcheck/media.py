@@ -1,0 +1,200 @@
+"""One opened input file: identity, format, and pixels decoded at most once.
+
+Every detector receives the same ``Media``: cheap detectors read the container bytes, pixel
+detectors share one decode (``rgb``), video detectors share one frame sample (``frames``).
+Files are only ever opened read-only; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from functools import cached_property
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .limits import Limits, MediaError
+from .model import ErrorCode
+from .sniff import format_from_extension, media_kind, sniff
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from PIL import Image
+
+HEAD_BYTES = 64 * 1024
+_PIL_FORMATS = {"jpeg", "png", "webp", "gif", "bmp", "tiff", "heif", "avif"}
+
+
+def _register_heif() -> None:
+    try:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        if hasattr(pillow_heif, "register_avif_opener"):
+            pillow_heif.register_avif_opener()
+    except Exception:  # pragma: no cover - pillow-heif missing: HEIF is then unsupported
+        pass
+
+
+class Media:
+    """A file being scanned.  Construct with ``Media.open(path, limits)``."""
+
+    def __init__(self, path: Path, size: int, sha256: str, head: bytes, limits: Limits) -> None:
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+        self.head = head
+        self.limits = limits
+        self.format = sniff(head)
+        self.extension_format = format_from_extension(path)
+        self.kind = media_kind(self.format)
+        self.width: int | None = None
+        self.height: int | None = None
+        self.n_frames: int | None = None
+        self.duration: float | None = None
+        self.errors: list[MediaError] = []  # non-fatal decode problems (partial frames)
+        self._rgb_error: MediaError | None = None
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], limits: Limits | None = None) -> "Media":
+        """Stat, hash and sniff ``path``; raise ``MediaError`` for files that cannot be scanned."""
+        limits = limits or Limits()
+        p = Path(path)
+        try:
+            st = p.stat()
+        except OSError as exc:
+            raise MediaError(ErrorCode.IO_ERROR, f"cannot stat file: {exc.strerror or exc}") from exc
+        if not p.is_file():
+            raise MediaError(ErrorCode.IO_ERROR, "not a regular file")
+        if st.st_size == 0:
+            raise MediaError(ErrorCode.TRUNCATED, "file is empty (0 bytes)")
+        if st.st_size > limits.max_bytes:
+            raise MediaError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"file is {st.st_size} bytes, over the limit of {limits.max_bytes} (--max-bytes)",
+            )
+        digest = hashlib.sha256()
+        head = b""
+        try:
+            with open(p, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    if not head:
+                        head = chunk[:HEAD_BYTES]
+                    digest.update(chunk)
+        except OSError as exc:
+            raise MediaError(ErrorCode.IO_ERROR, f"cannot read file: {exc.strerror or exc}") from exc
+        media = cls(p, st.st_size, digest.hexdigest(), head, limits)
+        if media.format is None:
+            raise MediaError(ErrorCode.UNSUPPORTED_FORMAT, "content is not a supported image or video format")
+        media._probe()
+        return media
+
+    def open_stream(self) -> IO[bytes]:
+        """A fresh read-only binary stream over the file, for container parsers."""
+        return open(self.path, "rb")
+
+    @cached_property
+    def data(self) -> bytes:
+        """The whole file; cached.  Prefer ``head`` or ``open_stream`` for large videos."""
+        with open(self.path, "rb") as fh:
+            return fh.read()
+
+    @property
+    def mislabelled(self) -> bool:
+        from .sniff import same_family
+
+        return bool(self.extension_format and self.format and not same_family(self.extension_format, self.format))
+
+    # -- images ---------------------------------------------------------------------------
+    def _probe(self) -> None:
+        if self.format in _PIL_FORMATS:
+            im = self.pil
+            self.width, self.height = im.size
+            self._check_pixels(self.width, self.height)
+            frames = int(getattr(im, "n_frames", 1) or 1)
+            self.n_frames = frames
+            if frames > 1:  # animated GIF/WebP/APNG is treated as video
+                self.kind = "video"
+        else:
+            from . import video
+
+            video.probe(self)
+
+    def _check_pixels(self, w: int, h: int) -> None:
+        if w <= 0 or h <= 0:
+            raise MediaError(ErrorCode.DECODE_ERROR, f"invalid dimensions {w}x{h}")
+        if w * h > self.limits.max_pixels:
+            raise MediaError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"image is {w}x{h} = {w * h} pixels, over the limit of {self.limits.max_pixels} (--max-pixels);"
+                " refused before decoding",
+            )
+
+    @cached_property
+    def pil(self) -> "Image.Image":
+        """The Pillow image, header parsed but pixels not yet decoded (``info`` holds text chunks)."""
+        from PIL import Image
+
+        if self.format in ("heif", "avif"):
+            _register_heif()
+        Image.MAX_IMAGE_PIXELS = None  # our own limit is checked from the header instead
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return Image.open(io.BytesIO(self.data))
+        except Exception as exc:
+            raise _classify(exc, "cannot parse image header") from exc
+
+    @property
+    def rgb(self) -> "np.ndarray":
+        """Pixels as an HxWx3 uint8 array (first frame), decoded once and shared."""
+        if self._rgb_error is not None:
+            raise self._rgb_error
+        try:
+            return self._rgb
+        except MediaError as exc:
+            self._rgb_error = exc
+            raise
+
+    @cached_property
+    def _rgb(self) -> "np.ndarray":
+        import numpy as np
+        from PIL import ImageOps
+
+        if self.kind == "video" and self.format not in _PIL_FORMATS:
+            raise MediaError(ErrorCode.UNSUPPORTED_FORMAT, "video has no single image; use frames()")
+        im = self.pil
+        try:
+            im.seek(0)
+            im.load()
+            im = ImageOps.exif_transpose(im) or im
+            arr = np.asarray(im.convert("RGB"))
+        except Exception as exc:
+            raise _classify(exc, "cannot decode image pixels") from exc
+        return arr
+
+    # -- video ----------------------------------------------------------------------------
+    def frames(self, **options: Any) -> "list[Any]":
+        """Sampled frames of a video, decoded once per distinct options and shared."""
+        from . import video
+
+        key = tuple(sorted(options.items()))
+        cache = self.__dict__.setdefault("_frame_cache", {})
+        if key not in cache:
+            cache[key] = video.sample_frames(self, **options)
+        return cache[key]
+
+
+def _classify(exc: Exception, what: str) -> MediaError:
+    if isinstance(exc, MediaError):
+        return exc
+    msg = str(exc) or type(exc).__name__
+    low = msg.lower()
+    if "truncated" in low or "premature end" in low or "broken data stream" in low or isinstance(exc, EOFError):
+        return MediaError(ErrorCode.TRUNCATED, f"{what}: file is truncated ({msg})")
+    if "decompression bomb" in low:
+        return MediaError(ErrorCode.LIMIT_EXCEEDED, f"{what}: {msg}")
+    return MediaError(ErrorCode.DECODE_ERROR, f"{what}: {msg}")

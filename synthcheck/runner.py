@@ -1,0 +1,131 @@
+"""Run scans in worker processes so a hang or a native crash costs one file, not the batch.
+
+Pebble's process pool gives a per-task timeout (the worker is killed and replaced) and reports
+a worker that died (a segfault in a decoder) as ``ProcessExpired``; both become typed errors.
+The parent never imports torch: detectors are loaded lazily inside the workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections import deque
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping
+
+from .detector import Detector, DetectorContext
+from .limits import Limits
+from .model import ErrorCode, FileResult
+
+log = logging.getLogger("synthcheck")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    detectors: tuple[str, ...] = ()  # ids to run, in run order (empty: none)
+    device: str = "cpu"  # resolved device
+    workers: int = 1
+    limits: Limits = field(default_factory=Limits)
+    options: Mapping[str, Any] = field(default_factory=dict)  # detector options (trust anchors...)
+
+
+# -- worker side ------------------------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(opts: ScanOptions, threads: int) -> None:
+    from .registry import discover
+
+    try:  # keep each worker to its share of the cores
+        import torch  # noqa: F401  (only if already importable; the import itself is lazy below)
+    except Exception:
+        pass
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    by_id = {i.id: i.cls for i in discover() if i.cls is not None}
+    ctx = DetectorContext(device=opts.device, options=dict(opts.options))
+    _WORKER.update(opts=opts, threads=threads, detectors=[by_id[d](ctx) for d in opts.detectors if d in by_id],
+                   loaded=set())
+
+
+def _scan_in_worker(path: str) -> FileResult:
+    from .model import FileError
+    from .pipeline import scan_file
+
+    opts: ScanOptions = _WORKER["opts"]
+    ready: list[Detector] = []
+    load_errors: list[FileError] = []
+    for det in _WORKER["detectors"]:
+        if det.id not in _WORKER["loaded"]:
+            try:
+                _limit_threads(_WORKER["threads"])
+                det.load()
+                _WORKER["loaded"].add(det.id)
+            except Exception as exc:  # noqa: BLE001
+                load_errors.append(FileError(ErrorCode.DETECTOR_ERROR, f"failed to load: {exc}", detector=det.id))
+                continue
+        ready.append(det)
+    result = scan_file(path, ready, opts.limits)
+    if load_errors:
+        from dataclasses import replace
+
+        result = replace(result, errors=result.errors + tuple(load_errors))
+    return result
+
+
+def _limit_threads(n: int) -> None:
+    import sys
+
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
+    if "cv2" in sys.modules:
+        sys.modules["cv2"].setNumThreads(n)
+
+
+# -- parent side ------------------------------------------------------------------------------
+def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, FileResult]]:
+    """Scan ``paths``; yield ``(input index, result)`` as each file finishes."""
+    from pebble import ProcessExpired, ProcessPool
+
+    from .pipeline import error_result
+
+    workers = max(1, opts.workers)
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    ctx = multiprocessing.get_context("forkserver")
+    window: deque[tuple[int, str, Any, float]] = deque()
+    it = enumerate(paths)
+    with ProcessPool(max_workers=workers, initializer=_worker_init, initargs=(opts, threads), context=ctx) as pool:
+        exhausted = False
+        while True:
+            while not exhausted and len(window) < workers * 2:
+                try:
+                    idx, path = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                fut = pool.schedule(_scan_in_worker, args=(path,), timeout=opts.limits.timeout_s)
+                window.append((idx, path, fut, time.perf_counter()))
+            if not window:
+                break
+            idx, path, fut, t0 = window.popleft()
+            try:
+                result = fut.result()
+            except FutureTimeout:
+                result = error_result(path, ErrorCode.TIMEOUT,
+                                      f"scan exceeded the per-file time limit of {opts.limits.timeout_s:g} s "
+                                      "(--timeout); the worker was stopped", elapsed_ms=_ms(t0))
+            except ProcessExpired as exc:
+                result = error_result(path, ErrorCode.CRASHED,
+                                      f"the worker process died while scanning this file (exit code {exc.exitcode})"
+                                      "; a decoder probably crashed on it", elapsed_ms=_ms(t0))
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to pickle
+                result = error_result(path, ErrorCode.CRASHED, f"{type(exc).__name__}: {exc}", elapsed_ms=_ms(t0))
+            yield idx, result
+
+
+def _ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
