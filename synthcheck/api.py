@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from . import SCHEMA_VERSION, __version__
 from .discover import iter_files
 from .limits import Limits
+from .detector import Detector
 from .model import FileResult, RunInfo
 from .registry import select, weight_hashes
 from .runner import ScanOptions, run_scan
@@ -39,13 +40,19 @@ class Scan:
 
 def prepare(*, detectors: Sequence[str] | None = None, skip: Sequence[str] | None = None,
             device: str = "auto", workers: int | None = None, limits: Limits | None = None,
-            options: Mapping[str, Any] | None = None) -> Scan:
-    """Resolve detectors and device; raise ``KeyError`` for unknown detector ids."""
-    import os
+            options: Mapping[str, Any] | None = None, extra: Sequence[type[Detector]] = ()) -> Scan:
+    """Resolve detectors and device; raise ``KeyError`` for unknown detector ids.
 
-    chosen, skipped = select(list(detectors or []) or None, list(skip or []) or None)
+    ``extra`` adds detector classes that are not installed as entry points (a researcher's
+    experiment, a test double); they must be importable by module path in worker processes.
+    """
+    import os
+    from dataclasses import asdict
+
+    chosen, skipped = select(list(detectors or []) or None, list(skip or []) or None, extra=extra)
     opts = ScanOptions(
         detectors=tuple(c.id for c in chosen),
+        extra=tuple(f"{c.__module__}:{c.__qualname__}" for c in extra),
         device=resolve_device(device),
         workers=workers or os.cpu_count() or 1,
         limits=limits or Limits(),
@@ -56,8 +63,7 @@ def prepare(*, detectors: Sequence[str] | None = None, skip: Sequence[str] | Non
         detectors={c.id: c.version for c in chosen},
         weights={name: digest for name, digest in weight_hashes().items()
                  if any(name in c.weights for c in chosen)},
-        options={"device": opts.device, "workers": opts.workers, "limits": vars(opts.limits).copy()
-                 if hasattr(opts.limits, "__dict__") else {}, **{k: v for k, v in opts.options.items()}},
+        options={"device": opts.device, "workers": opts.workers, "limits": asdict(opts.limits), **{k: v for k, v in opts.options.items()}},
         started=utcnow(), finished=None, host=socket.gethostname(),
         python=sys.version.split()[0], platform=platform.platform(),
         skipped_detectors=skipped,

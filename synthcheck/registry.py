@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Sequence
 
 from .detector import COST_TIERS, Availability, Detector, default_weights_dir
 
@@ -58,12 +59,13 @@ def _order(info: DetectorInfo) -> tuple[int, str]:
     return (COST_TIERS.index(cost) if cost in COST_TIERS else len(COST_TIERS), info.id)
 
 
-def select(only: list[str] | None = None, skip: list[str] | None = None) -> tuple[list[type[Detector]], dict[str, str]]:
+def select(only: list[str] | None = None, skip: list[str] | None = None,
+           extra: "Sequence[type[Detector]]" = ()) -> tuple[list[type[Detector]], dict[str, str]]:
     """The runnable detector classes in run order, and why each other one is skipped.
 
     Raises ``KeyError`` naming unknown ids, so the CLI can exit 2 on a typo.
     """
-    infos = discover()
+    infos = tuple(sorted(discover() + tuple(DetectorInfo(c.id, c, c.availability()) for c in extra), key=_order))
     known = {i.id for i in infos}
     unknown = [d for d in (only or []) + (skip or []) if d not in known]
     if unknown:
@@ -82,6 +84,17 @@ def select(only: list[str] | None = None, skip: list[str] | None = None) -> tupl
             continue
         chosen.append(info.cls)
     return chosen, skipped
+
+
+def load_class(spec: str) -> type[Detector]:
+    """Import ``module:Class`` (used for detectors passed to the API rather than installed)."""
+    import importlib
+
+    module, _, name = spec.partition(":")
+    obj = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj  # type: ignore[return-value]
 
 
 def weight_hashes(weights_dir: Path | None = None) -> dict[str, str]:

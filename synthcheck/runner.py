@@ -26,6 +26,7 @@ log = logging.getLogger("synthcheck")
 @dataclass(frozen=True)
 class ScanOptions:
     detectors: tuple[str, ...] = ()  # ids to run, in run order (empty: none)
+    extra: tuple[str, ...] = ()  # "module:Class" of detectors not installed as entry points
     device: str = "cpu"  # resolved device
     workers: int = 1
     limits: Limits = field(default_factory=Limits)
@@ -37,14 +38,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(opts: ScanOptions, threads: int) -> None:
-    from .registry import discover
+    from .registry import discover, load_class
 
-    try:  # keep each worker to its share of the cores
-        import torch  # noqa: F401  (only if already importable; the import itself is lazy below)
-    except Exception:
-        pass
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))  # each worker keeps to its share of the cores
     by_id = {i.id: i.cls for i in discover() if i.cls is not None}
+    for spec in opts.extra:
+        cls = load_class(spec)
+        by_id[cls.id] = cls
     ctx = DetectorContext(device=opts.device, options=dict(opts.options))
     _WORKER.update(opts=opts, threads=threads, detectors=[by_id[d](ctx) for d in opts.detectors if d in by_id],
                    loaded=set())

@@ -1,0 +1,44 @@
+"""Test doubles for the pipeline: detectors that succeed, raise, hang or crash their process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from synthcheck.detector import Detector
+from synthcheck.model import Kind, Strength
+
+
+class EchoDetector(Detector):
+    """Reports the image size as a weak signal; decodes pixels so decode errors surface."""
+
+    id = "echo"
+    version = "0.1"
+    media = frozenset({"image", "video"})
+
+    def run(self, media):
+        if media.kind == "image":
+            h, w, _ = media.rgb.shape
+        else:
+            w, h = media.width, media.height
+        score = 0.95 if "likely" in media.path.name else 0.1
+        return [self.finding(f"image is {w}x{h}", strength=Strength.WEAK, score=score, kind=Kind.SIGNAL)]
+
+
+class MisbehavingDetector(Detector):
+    """Misbehaves according to the file name: 'raise', 'hang' or 'segv'."""
+
+    id = "misbehave"
+    version = "0.1"
+    media = frozenset({"image", "video"})
+
+    def run(self, media):
+        name = media.path.name
+        if "raise" in name:
+            raise RuntimeError("boom")
+        if "hang" in name:
+            time.sleep(600)
+        if "segv" in name:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return []
