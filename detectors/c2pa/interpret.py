@@ -1,0 +1,314 @@
+"""Turn the SDK's manifest-store JSON into findings a reader can check.
+
+Two questions are kept apart: is the manifest intact and who signed it (the validation state),
+and what does it declare about how the content was made (the digital source types of its
+actions, in the active manifest and in the manifests of its ingredients).  A declaration only
+counts when the manifest is intact; an altered manifest's declarations are listed as unverified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from synthcheck.model import Claim, Finding, Strength
+
+SOURCE = "c2pa"
+_IPTC = "digitalsourcetype/"
+
+# IPTC digital source type -> (claim, what it means in plain words).  Types without a claim are
+# context only: they say nothing for or against generative AI.
+SOURCE_TYPES: dict[str, tuple[Claim | None, str]] = {
+    "trainedAlgorithmicMedia": (Claim.AI_GENERATED, "created by a trained AI model (generative AI)"),
+    "compositeWithTrainedAlgorithmicMedia": (Claim.AI_EDITED, "edited by combining it with AI-generated content"),
+    "algorithmicMedia": (Claim.ALGORITHMIC, "made by software algorithms (not a trained AI model)"),
+    "compositeSynthetic": (Claim.ALGORITHMIC, "a composite that includes synthetic elements"),
+    "digitalCapture": (Claim.CAPTURE, "captured by a digital camera or recorder"),
+    "computationalCapture": (Claim.CAPTURE, "captured by a camera with computational processing"),
+    "compositeCapture": (Claim.CAPTURE, "a composite of several captures"),
+    "algorithmicallyEnhanced": (None, "enhanced by algorithms (for example denoising)"),
+    "negativeFilm": (None, "digitised from a film negative"),
+    "positiveFilm": (None, "digitised from a film positive"),
+    "print": (None, "digitised from a print"),
+    "humanEdits": (None, "edited by a person"),
+    "minorHumanEdits": (None, "lightly edited by a person"),
+    "digitalCreation": (None, "created digitally by a person (digital art)"),
+    "digitalArt": (None, "created digitally by a person (digital art)"),
+    "dataDrivenMedia": (None, "generated from data (for example a chart)"),
+    "screenCapture": (None, "a screen capture"),
+    "virtualRecording": (None, "a recording of a virtual scene"),
+    "composite": (None, "a composite of several elements"),
+}
+
+# Failure codes about the certificate or timestamp, not the content: the file may be unaltered.
+_CREDENTIAL_CODES = ("signingCredential.", "timeStamp.", "claimSignature.outsideValidity")
+
+# One plain sentence per status code a journalist is likely to meet.
+CODE_SENTENCES = {
+    "signingCredential.untrusted": "The signing certificate does not chain to a root on the trust list in use, "
+                                   "so who signed it is not confirmed (add the issuer's root certificate with "
+                                   "--c2pa-trust-anchors if you trust it).",
+    "signingCredential.trusted": "The signing certificate chains to a trusted root certificate.",
+    "signingCredential.expired": "The signing certificate had expired when the manifest was signed, "
+                                 "so the signature cannot be relied on.",
+    "signingCredential.revoked": "The certificate authority revoked the signing certificate.",
+    "signingCredential.invalid": "The signing certificate is malformed or not allowed for C2PA signing.",
+    "claimSignature.outsideValidity": "The manifest was signed outside its certificate's validity period "
+                                      "(an expired or not-yet-valid certificate).",
+    "claimSignature.mismatch": "The manifest's signature does not match its contents: the manifest was "
+                               "changed after it was signed.",
+    "assertion.dataHash.mismatch": "The file's bytes no longer match the hash in the manifest: the content "
+                                   "was altered after signing.",
+    "assertion.bmffHash.mismatch": "The video's bytes no longer match the hash in the manifest: the content "
+                                   "was altered after signing.",
+    "assertion.boxesHash.mismatch": "The file's boxes no longer match the hash in the manifest: the content "
+                                    "was altered after signing.",
+    "assertion.hashedURI.mismatch": "An assertion in the manifest was changed after signing.",
+    "timeStamp.untrusted": "The timestamp was issued by an authority that is not on the trust list.",
+    "timeStamp.mismatch": "The timestamp does not match the signature it should certify.",
+    "timeStamp.outsideValidity": "The timestamp lies outside the signing certificate's validity period.",
+}
+
+MakeFinding = Callable[..., Finding]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One digital source type declared by one manifest, with the actions that carry it."""
+
+    manifest: str
+    source_type: str
+    actions: tuple[str, ...]
+    agents: tuple[str, ...]
+    via_ingredient: str | None  # None: the active manifest; else the ingredient relationship
+
+
+def explain_code(code: str, fallback: str = "") -> str:
+    return CODE_SENTENCES.get(code) or (f"{code}: {fallback}" if fallback else code)
+
+
+def failures(store: dict[str, Any]) -> list[dict[str, Any]]:
+    """The failing status entries of the active manifest (validation_results, else the old list)."""
+    results = store.get("validation_results") or {}
+    active = results.get("activeManifest") or {}
+    if "failure" in active:
+        return [s for s in active.get("failure") or [] if isinstance(s, dict)]
+    return [s for s in store.get("validation_status") or [] if isinstance(s, dict)]
+
+
+def delta_failures(store: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Failures found now in ingredient manifests, keyed by the ingredient assertion's URI."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for delta in (store.get("validation_results") or {}).get("ingredientDeltas") or []:
+        fails = [s for s in (delta.get("validationDeltas") or {}).get("failure") or [] if isinstance(s, dict)]
+        if fails:
+            out[str(delta.get("ingredientAssertionURI", ""))] = fails
+    return out
+
+
+def _recorded_failures(ingredient: dict[str, Any]) -> list[str]:
+    """Failures the signer recorded for an ingredient when it was added."""
+    res = (ingredient.get("validation_results") or {}).get("activeManifest") or {}
+    entries = list(res.get("failure") or []) + list(ingredient.get("validation_status") or [])
+    return list(dict.fromkeys(str(s.get("code", "")) for s in entries if isinstance(s, dict)))
+
+
+def _is_integrity_failure(code: str) -> bool:
+    return bool(code) and not code.startswith(_CREDENTIAL_CODES)
+
+
+def _agent(value: Any) -> str:
+    if isinstance(value, dict):
+        return " ".join(str(value[k]) for k in ("name", "version") if value.get(k))
+    return str(value) if value else ""
+
+
+def claim_generator(manifest: dict[str, Any]) -> str:
+    info = manifest.get("claim_generator_info")
+    if isinstance(info, list) and info:
+        return "; ".join(_agent({k: g.get(k) for k in ("name", "version")}) for g in info if isinstance(g, dict))
+    return str(manifest.get("claim_generator") or "")
+
+
+def signer(manifest: dict[str, Any]) -> dict[str, Any]:
+    sig = manifest.get("signature_info") or {}
+    return {k: sig[k] for k in ("issuer", "common_name", "alg", "time", "cert_serial_number") if sig.get(k)}
+
+
+def _source_type(uri: str) -> str:
+    return uri.rsplit(_IPTC, 1)[-1] if _IPTC in uri else uri.rsplit("/", 1)[-1]
+
+
+def declarations(manifest: dict[str, Any], via: str | None = None) -> list[Declaration]:
+    """Digital source types of every action in ``manifest``, grouped by type."""
+    grouped: dict[str, tuple[list[str], list[str]]] = {}
+    for assertion in manifest.get("assertions") or []:
+        if not str(assertion.get("label", "")).startswith("c2pa.actions"):
+            continue
+        for action in (assertion.get("data") or {}).get("actions") or []:
+            dst = action.get("digitalSourceType")
+            if not dst:
+                continue
+            acts, agents = grouped.setdefault(_source_type(str(dst)), ([], []))
+            acts.append(str(action.get("action", "")))
+            if (agent := _agent(action.get("softwareAgent"))) and agent not in agents:
+                agents.append(agent)
+    label = str(manifest.get("label", ""))
+    return [Declaration(label, t, tuple(a), tuple(g), via) for t, (a, g) in grouped.items()]
+
+
+def chain(store: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Declaration], list[str]]:
+    """Walk the ingredient chain from the active manifest.
+
+    Returns the chain for the evidence, the declarations of ingredient manifests that validated,
+    and a note per ingredient manifest whose own validation failed (its declarations dropped).
+    """
+    manifests = store.get("manifests") or {}
+    seen = {store.get("active_manifest")}
+    todo = [(manifests.get(store.get("active_manifest")) or {}, 0)]
+    links: list[dict[str, Any]] = []
+    found: list[Declaration] = []
+    broken: list[str] = []
+    while todo:
+        manifest, depth = todo.pop(0)
+        for ing in manifest.get("ingredients") or []:
+            label = ing.get("active_manifest")
+            fails = _recorded_failures(ing)
+            links.append({"parent": manifest.get("label"), "title": ing.get("title"), "format": ing.get("format"),
+                          "relationship": ing.get("relationship"), "manifest": label, "failures": fails,
+                          "depth": depth + 1})
+            if not label or label in seen or label not in manifests or depth > 32:
+                continue
+            seen.add(label)
+            if any(_is_integrity_failure(c) for c in fails):
+                broken.append(f"{ing.get('title') or label} ({', '.join(fails)})")
+            else:
+                found.extend(declarations(manifests[label], via=str(ing.get("relationship") or "ingredient")))
+            todo.append((manifests[label], depth + 1))
+    return links, found, broken
+
+
+def _sentences(entries: list[dict[str, Any]], keep: Callable[[str], bool] = bool) -> str:
+    codes = [(str(e.get("code", "")), str(e.get("explanation", ""))) for e in entries]
+    return " ".join(dict.fromkeys(explain_code(c, x) for c, x in codes if keep(c)))
+
+
+def interpret(store: dict[str, Any], make: MakeFinding, *, trusted_anchors: bool = False) -> list[Finding]:
+    """Findings for a manifest store the SDK read."""
+    label = str(store.get("active_manifest") or "")
+    active = (store.get("manifests") or {}).get(label) or {}
+    fails = failures(store)
+    deltas = [e for entries in delta_failures(store).values() for e in entries]
+    codes = list(dict.fromkeys(str(e.get("code", "")) for e in fails + deltas))
+    state = str(store.get("validation_state") or "")
+    if not state:  # an older SDK without the summary: derive it from the failures
+        state = "Invalid" if any(_is_integrity_failure(c) for c in codes) else "Valid"
+    links, ingredient_decls, broken = chain(store)
+    who = signer(active)
+    base = {"source": SOURCE, "manifest": label, "validation_state": state, "failures": codes,
+            "claim_generator": claim_generator(active), "signer": who, "ingredients": links,
+            "user_trust_anchors": trusted_anchors}
+    out = [_state_finding(state, fails, deltas, who, make, base)]
+    for note in broken:
+        out.append(make(f"An ingredient's own C2PA manifest had failed validation when it was added: {note}. "
+                        "Its declarations are ignored.", strength=Strength.WEAK, evidence=base,
+                        title="C2PA ingredient manifest invalid"))
+    intact = state in ("Valid", "Trusted")
+    for decl in declarations(active) + ingredient_decls:
+        out.append(_declaration_finding(decl, make, base, intact))
+    return out
+
+
+def _state_finding(state: str, fails: list[dict[str, Any]], deltas: list[dict[str, Any]], who: dict[str, Any],
+                   make: MakeFinding, base: dict[str, Any]) -> Finding:
+    """One finding for the validation state, as the SDK gives it."""
+    signed_by = who.get("common_name") or who.get("issuer") or "an unnamed signer"
+    if who.get("issuer") and who.get("issuer") != who.get("common_name"):
+        signed_by += f" (issued by {who['issuer']})"
+    signed_by += f" on {who['time']}" if who.get("time") else ""
+    if state == "Trusted":
+        return make(f"The C2PA manifest is intact and was signed by {signed_by}, whose certificate chains to a "
+                    "trusted root. It records what the signer declares, not that the content is true.",
+                    strength=Strength.INFO, evidence=base, title="C2PA manifest valid (trusted signer)")
+    if state == "Valid":
+        return make(f"The C2PA manifest is intact and was signed by {signed_by}. {_sentences(fails)}".strip(),
+                    strength=Strength.INFO, evidence=base, title="C2PA manifest valid (signer not trusted)")
+    altered = [str(e.get("code")) for e in fails if _is_integrity_failure(str(e.get("code", "")))]
+    chain_altered = [str(e.get("code")) for e in deltas if _is_integrity_failure(str(e.get("code", "")))]
+    if altered:
+        return make(f"The file was altered after its C2PA manifest was signed ({', '.join(dict.fromkeys(altered))})."
+                    f" {_sentences(fails, _is_integrity_failure)} Whatever the manifest declares no longer "
+                    "describes this file.", strength=Strength.STRONG, evidence=base, claim=Claim.TAMPERED,
+                    title="C2PA manifest does not match the file")
+    if chain_altered:
+        return make("The file's C2PA history is broken: the manifest of an ingredient it was made from was altered "
+                    f"({', '.join(dict.fromkeys(chain_altered))}). {_sentences(deltas, _is_integrity_failure)} "
+                    "The recorded history no longer describes this file.", strength=Strength.STRONG,
+                    evidence=base, claim=Claim.TAMPERED, title="C2PA ingredient history does not match")
+    codes = ", ".join(dict.fromkeys(str(e.get("code")) for e in fails + deltas)) or state
+    return make(f"The C2PA manifest's signature cannot be relied on ({codes}). "
+                f"{_sentences(fails + deltas) or 'The SDK gave no reason.'} "
+                "The content hashes were not reported as altered.",
+                strength=Strength.MODERATE, evidence=base, title="C2PA signature not accepted")
+
+
+def _declaration_finding(decl: Declaration, make: MakeFinding, base: dict[str, Any], intact: bool) -> Finding:
+    claim, meaning = SOURCE_TYPES.get(decl.source_type, (None, f"of source type '{decl.source_type}'"))
+    if decl.via_ingredient == "componentOf" and claim is Claim.AI_GENERATED:
+        claim, meaning = Claim.AI_EDITED, "partly made of an AI-generated component"
+    what = "This file" if decl.via_ingredient is None else f"An ingredient ({decl.via_ingredient}) of this file"
+    agents = f" by {', '.join(decl.agents)}" if decl.agents else ""
+    acts = ", ".join(dict.fromkeys(a for a in decl.actions if a))
+    evidence = {**base, "manifest": decl.manifest, "digital_source_type": decl.source_type,
+                "actions": list(decl.actions), "software_agents": list(decl.agents),
+                "via_ingredient": decl.via_ingredient}
+    if not intact:
+        return make(f"The C2PA manifest, which failed validation, declares the content {meaning}{agents}; "
+                    "this declaration is unverified.", strength=Strength.INFO, evidence=evidence,
+                    title=f"Unverified C2PA declaration: {decl.source_type}")
+    sentence = f"{what} is declared in its C2PA manifest as {meaning}{agents}" + (f" ({acts})." if acts else ".")
+    if claim in (Claim.AI_GENERATED, Claim.AI_EDITED):
+        title = ("C2PA manifest declares AI generation" if claim is Claim.AI_GENERATED
+                 else "C2PA manifest declares AI editing") + (f" ({', '.join(decl.agents)})" if decl.agents else "")
+        return make(sentence + " The signer made this declaration; the signature shows it was not changed since.",
+                    strength=Strength.DECISIVE, evidence=evidence, claim=claim, title=title)
+    if claim is Claim.CAPTURE:
+        return make(sentence + " This is context, never proof of authenticity: it is what the signer declared.",
+                    strength=Strength.INFO, evidence=evidence, claim=claim, title="C2PA manifest declares a capture")
+    return make(sentence, strength=Strength.INFO, evidence=evidence, claim=claim,
+                title=f"C2PA manifest declares {decl.source_type}")
+
+
+def no_manifest(make: MakeFinding) -> list[Finding]:
+    return [make("The file carries no C2PA manifest, so its provenance is unknown. Most files have none; "
+                 "this says nothing about how it was made.", strength=Strength.INFO,
+                 evidence={"source": SOURCE, "manifest": None}, title="No C2PA manifest")]
+
+
+def remote(make: MakeFinding, url: str | None) -> list[Finding]:
+    return [make(f"The file points to a remote C2PA manifest ({url or 'URL not given'}); remote manifest not "
+                 "fetched, because synthcheck works offline. Fetch and check it separately if it matters.",
+                 strength=Strength.INFO, evidence={"source": SOURCE, "manifest": None, "remote_url": url},
+                 title="Remote manifest not fetched")]
+
+
+def unreadable(make: MakeFinding, error: str) -> list[Finding]:
+    return [make(f"The file carries C2PA data that the SDK could not read ({error}); manifest present but "
+                 "unreadable, so its provenance could not be checked. A damaged or deliberately malformed "
+                 "manifest looks like this.", strength=Strength.WEAK,
+                 evidence={"source": SOURCE, "manifest": None, "error": error},
+                 title="C2PA manifest present but unreadable")]
+
+
+def unparsed(make: MakeFinding, error: str) -> list[Finding]:
+    return [make(f"The C2PA SDK could not parse this file ({error}) and no C2PA data is visible in it, so its "
+                 "provenance is unknown.", strength=Strength.INFO,
+                 evidence={"source": SOURCE, "manifest": None, "error": error},
+                 title="C2PA not checked: file not parsed")]
+
+
+def unsupported(make: MakeFinding, error: str, fmt: str | None) -> list[Finding]:
+    return [make(f"C2PA provenance was not checked: {error}.", strength=Strength.INFO,
+                 evidence={"source": SOURCE, "manifest": None, "format": fmt, "error": error},
+                 title="C2PA not checked for this format")]
+

@@ -1,0 +1,113 @@
+"""Make C2PA-signed test files: a throw-away ES256 CA and signer, and c2pa-python's Builder.
+
+The certificates carry what the C2PA trust model requires of a signer (v3, CA-issued, not
+self-signed, digitalSignature key usage, the emailProtection EKU), so the SDK validates files
+signed here exactly as it validates files from real tools; only the trust list differs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+
+
+@dataclass(frozen=True)
+class SigningPKI:
+    chain_pem: bytes  # signer certificate then CA certificate
+    key_pem: bytes
+    root_path: Path  # the CA certificate alone, as a trust-anchor file
+
+
+def make_pki(folder: Path) -> SigningPKI:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
+                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "synthcheck tests")])
+
+    def usage(sign: bool) -> x509.KeyUsage:
+        return x509.KeyUsage(digital_signature=sign, content_commitment=False, key_encipherment=False,
+                             data_encipherment=False, key_agreement=False, key_cert_sign=not sign,
+                             crl_sign=not sign, encipher_only=False, decipher_only=False)
+
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("synthcheck test root")).issuer_name(name("synthcheck test root"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(usage(False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder().subject_name(name("synthcheck test signer")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(usage(True), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    root_path = folder / "test_root.pem"
+    root_path.write_bytes(ca.public_bytes(pem))
+    key_pem = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return SigningPKI(leaf.public_bytes(pem) + ca.public_bytes(pem), key_pem, root_path)
+
+
+def image_bytes(fmt: str = "JPEG", seed: int = 0) -> bytes:
+    from PIL import Image
+
+    from tests.conftest import natural_image
+
+    buf = io.BytesIO()
+    Image.fromarray(natural_image(160, 120, seed)).save(buf, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return buf.getvalue()
+
+
+def manifest(source_type: str | None, *, action: str = "c2pa.created", agent: str = "TestTool",
+             generator: str = "synthcheck-tests", extra_actions: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    act: dict[str, Any] = {"action": action, "softwareAgent": {"name": agent, "version": "1.0"}}
+    if source_type:
+        act["digitalSourceType"] = IPTC + source_type
+    return {"claim_generator_info": [{"name": generator, "version": "0.1"}], "title": "test",
+            "assertions": [{"label": "c2pa.actions", "data": {"actions": [*extra_actions, act]}}]}
+
+
+def sign(pki: SigningPKI, definition: dict[str, Any], source: bytes, mime: str = "image/jpeg", *,
+         ingredients: Sequence[tuple[dict[str, Any], bytes]] = (), remote_url: str | None = None) -> bytes:
+    import c2pa
+
+    ctx = c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
+                                  "builder": {"thumbnail": {"enabled": False}}})
+    builder = c2pa.Builder(definition, ctx)
+    for ingredient, data in ingredients:
+        builder.add_ingredient(ingredient, mime, io.BytesIO(data))
+    if remote_url:
+        builder.set_remote_url(remote_url)
+        builder.set_no_embed()
+    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, pki.chain_pem, pki.key_pem, None))
+    out = io.BytesIO()
+    builder.sign(signer, mime, io.BytesIO(source), out)
+    return out.getvalue()
+
+
+def flip_scan_byte(jpeg: bytes) -> bytes:
+    """Change one byte of entropy-coded pixel data, leaving every marker (and the manifest) intact."""
+    sos = jpeg.rfind(b"\xff\xda")
+    seg_len = int.from_bytes(jpeg[sos + 2:sos + 4], "big")
+    start, end = sos + 2 + seg_len, jpeg.rfind(b"\xff\xd9")
+    data = bytearray(jpeg)
+    for i in range((start + end) // 2, end):
+        if data[i] < 0xF0 and data[i - 1] != 0xFF:
+            data[i] ^= 0x0F
+            return bytes(data)
+    raise AssertionError("no byte to flip in the scan data")
