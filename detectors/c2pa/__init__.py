@@ -45,6 +45,12 @@ class C2PADetector(Detector):
       manifest label, the claim generator, the software agents and the signer.
     Findings carry no score: provenance is a signed statement, not a probability.
 
+    Evidence keys: `source` ("c2pa"), `manifest` (the manifest label), `validation_state`,
+    `failures` (status codes), `claim_generator`, `signer` (issuer, common_name, alg, time),
+    `ingredients` (the chain: title, relationship, manifest, recorded failures, depth); on
+    declarations also `digital_source_type`, `actions`, `software_agents`, `via_ingredient`;
+    `remote_url` or `error` where the manifest could not be read.
+
     When it fails: a file whose manifest was stripped (most re-uploads) shows "no manifest"; a
     manifest the SDK cannot parse is reported as "manifest present but unreadable"; formats the
     SDK does not read (WebM, MKV, BMP) are reported as not checked. A valid manifest proves only
