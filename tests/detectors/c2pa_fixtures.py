@@ -73,6 +73,25 @@ def image_bytes(fmt: str = "JPEG", seed: int = 0) -> bytes:
     return buf.getvalue()
 
 
+def video_bytes(frames: int = 5) -> bytes:
+    """A tiny MP4 made with PyAV, so video signing needs no shared data."""
+    import av
+
+    from tests.conftest import natural_image
+
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(natural_image(64, 48, i), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buf.getvalue()
+
+
 def manifest(source_type: str | None, *, action: str = "c2pa.created", agent: str = "TestTool",
              generator: str = "synthcheck-tests", extra_actions: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     act: dict[str, Any] = {"action": action, "softwareAgent": {"name": agent, "version": "1.0"}}

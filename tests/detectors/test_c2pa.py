@@ -15,7 +15,7 @@ from synthcheck.fusion import contradictions
 from synthcheck.media import Media
 from synthcheck.model import Claim, Finding, Kind, Label, Strength
 
-from .c2pa_fixtures import flip_scan_byte, image_bytes, make_pki, manifest, sign
+from .c2pa_fixtures import flip_scan_byte, image_bytes, make_pki, manifest, sign, video_bytes
 
 pytest.importorskip("c2pa")
 
@@ -89,6 +89,18 @@ def test_declared_source_type(tmp_path, pki, source_type, claim, strength):
     assert d.evidence["source"] == "c2pa" and d.evidence["manifest"].startswith("urn:c2pa:")
     assert d.evidence["software_agents"] == ["GenTool 1.0"] and action in d.evidence["actions"]
     assert all(f.score is None for f in findings)
+
+
+def test_signed_video_and_altered_video(tmp_path, pki):
+    pytest.importorskip("av")
+    signed = sign(pki, manifest("trainedAlgorithmicMedia"), video_bytes(), mime="video/mp4")
+    path = write(tmp_path, "v.mp4", signed)
+    assert Media.open(path).kind == "video"
+    assert any(f.claim is Claim.AI_GENERATED and f.strength is Strength.DECISIVE for f in detect(path))
+    mdat = signed.find(b"mdat") + 64  # change a byte of coded frame data
+    altered = signed[:mdat] + bytes([signed[mdat] ^ 0xFF]) + signed[mdat + 1:]
+    state = only(detect(write(tmp_path, "v2.mp4", altered)), "C2PA manifest does not match")
+    assert state.claim is Claim.TAMPERED and "assertion.bmffHash.mismatch" in state.evidence["failures"]
 
 
 def test_no_manifest(tmp_path):
@@ -272,6 +284,24 @@ def test_sdk_test_files_without_embedded_manifest(shared_data, name, title):
     if not path.exists():
         pytest.skip(f"{name} not in ../shared")
     assert [f.title for f in detect(path)] == [title]
+
+
+@pytest.mark.corpus
+def test_sdk_test_certificate_as_trust_anchor(shared_data, tmp_path):
+    """The SDK's own ES256 test chain: signed here, trusted once its root is passed as anchor."""
+    from .c2pa_fixtures import SigningPKI
+
+    certs = shared_data / "c2pa" / "es256_certs.pem"
+    key = shared_data / "c2pa" / "es256_private.key"
+    if not (certs.exists() and key.exists()):
+        pytest.skip("es256 test certificates not in ../shared")
+    chain = certs.read_bytes()
+    root = write(tmp_path, "root.pem", b"-----BEGIN CERTIFICATE-----" + chain.split(b"-----BEGIN CERTIFICATE-----")[-1])
+    pki = SigningPKI(chain, key.read_bytes(), root)
+    path = write(tmp_path, "s.jpg", sign(pki, manifest("digitalCapture"), image_bytes()))
+    assert only(detect(path), "C2PA manifest valid").evidence["validation_state"] == "Valid"
+    trusted = only(detect(path, c2pa_trust_anchors=str(root)), "C2PA manifest valid")
+    assert trusted.evidence["validation_state"] == "Trusted"
 
 
 @pytest.mark.corpus
