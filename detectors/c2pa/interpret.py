@@ -165,26 +165,29 @@ def chain(store: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Declaration
     """
     manifests = store.get("manifests") or {}
     seen = {store.get("active_manifest")}
-    todo = [(manifests.get(store.get("active_manifest")) or {}, 0)]
+    todo: list[tuple[dict[str, Any], int, str | None]] = [
+        (manifests.get(store.get("active_manifest")) or {}, 0, None)]
     links: list[dict[str, Any]] = []
     found: list[Declaration] = []
     broken: list[str] = []
     while todo:
-        manifest, depth = todo.pop(0)
+        manifest, depth, path_rel = todo.pop(0)
         for ing in manifest.get("ingredients") or []:
             label = ing.get("active_manifest")
             fails = _recorded_failures(ing)
+            rel = str(ing.get("relationship") or "ingredient")
             links.append({"parent": manifest.get("label"), "title": ing.get("title"), "format": ing.get("format"),
-                          "relationship": ing.get("relationship"), "manifest": label, "failures": fails,
-                          "depth": depth + 1})
+                          "relationship": rel, "manifest": label, "failures": fails, "depth": depth + 1})
             if not label or label in seen or label not in manifests or depth > 32:
                 continue
             seen.add(label)
+            # a grandparent reached through a component is itself only part of this file
+            via = rel if path_rel in (None, "parentOf") else path_rel
             if any(_is_integrity_failure(c) for c in fails):
                 broken.append(f"{ing.get('title') or label} ({', '.join(fails)})")
             else:
-                found.extend(declarations(manifests[label], via=str(ing.get("relationship") or "ingredient")))
-            todo.append((manifests[label], depth + 1))
+                found.extend(declarations(manifests[label], via=via))
+            todo.append((manifests[label], depth + 1, via))
     return links, found, broken
 
 
@@ -254,8 +257,12 @@ def _state_finding(state: str, fails: list[dict[str, Any]], deltas: list[dict[st
 
 def _declaration_finding(decl: Declaration, make: MakeFinding, base: dict[str, Any], intact: bool) -> Finding:
     claim, meaning = SOURCE_TYPES.get(decl.source_type, (None, f"of source type '{decl.source_type}'"))
-    if decl.via_ingredient == "componentOf" and claim is Claim.AI_GENERATED:
-        claim, meaning = Claim.AI_EDITED, "partly made of an AI-generated component"
+    note = ""
+    if decl.via_ingredient not in (None, "parentOf"):  # a component or an input, not what the file is
+        if claim is Claim.AI_GENERATED:
+            claim, note = Claim.AI_EDITED, " So part of this file comes from generative AI."
+        elif claim is Claim.CAPTURE:
+            claim = None
     what = "This file" if decl.via_ingredient is None else f"An ingredient ({decl.via_ingredient}) of this file"
     agents = f" by {', '.join(decl.agents)}" if decl.agents else ""
     acts = ", ".join(dict.fromkeys(a for a in decl.actions if a))
@@ -267,6 +274,7 @@ def _declaration_finding(decl: Declaration, make: MakeFinding, base: dict[str, A
                     "this declaration is unverified.", strength=Strength.INFO, evidence=evidence,
                     title=f"Unverified C2PA declaration: {decl.source_type}")
     sentence = f"{what} is declared in its C2PA manifest as {meaning}{agents}" + (f" ({acts})." if acts else ".")
+    sentence += note
     if claim in (Claim.AI_GENERATED, Claim.AI_EDITED):
         title = ("C2PA manifest declares AI generation" if claim is Claim.AI_GENERATED
                  else "C2PA manifest declares AI editing") + (f" ({', '.join(decl.agents)})" if decl.agents else "")

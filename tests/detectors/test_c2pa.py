@@ -157,6 +157,26 @@ def test_ai_generated_component_counts_as_ai_edit(tmp_path, pki):
     assert ai[0].evidence["via_ingredient"] == "componentOf"
 
 
+def test_grandparent_reached_through_a_component_is_only_part_of_the_file(tmp_path, pki):
+    gen = sign(pki, manifest("trainedAlgorithmicMedia", agent="Diffuser"), image_bytes(seed=5))
+    opened = manifest(None, action="c2pa.opened")
+    opened["assertions"][0]["data"]["actions"][0]["parameters"] = {"ingredientIds": ["p"]}
+    comp = sign(pki, opened, image_bytes(seed=6), ingredients=[({"title": "gen.jpg", "relationship": "parentOf",
+                                                                  "label": "p"}, gen)])
+    cap = sign(pki, manifest("digitalCapture"), image_bytes(seed=7))
+    out = sign(pki, manifest("trainedAlgorithmicMedia"), image_bytes(seed=8),
+               ingredients=[({"title": "comp.jpg", "relationship": "componentOf"}, comp),
+                            ({"title": "cap.jpg", "relationship": "componentOf"}, cap)])
+    findings = detect(write(tmp_path, "nested.jpg", out))
+    links = only(findings, "C2PA manifest valid").evidence["ingredients"]
+    assert sorted((link["title"], link["depth"]) for link in links) == [("cap.jpg", 1), ("comp.jpg", 1), ("gen.jpg", 2)]
+    deep = [f for f in findings if "Diffuser 1.0" in f.evidence.get("software_agents", [])]
+    assert len(deep) == 1 and deep[0].claim is Claim.AI_EDITED and deep[0].evidence["via_ingredient"] == "componentOf"
+    # a captured component says nothing about what the whole file is
+    component_capture = [f for f in findings if f.evidence.get("digital_source_type") == "digitalCapture"]
+    assert len(component_capture) == 1 and component_capture[0].claim is None
+
+
 # -- trust -----------------------------------------------------------------------------------
 def test_user_trust_anchors_make_the_signer_trusted(tmp_path, pki):
     path = write(tmp_path, "g.jpg", sign(pki, manifest("trainedAlgorithmicMedia"), image_bytes()))
