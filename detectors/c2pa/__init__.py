@@ -47,6 +47,7 @@ class C2PADetector(Detector):
 
     Evidence keys: `source` ("c2pa"), `manifest` (the manifest label), `validation_state`,
     `failures` (status codes), `claim_generator`, `signer` (issuer, common_name, alg, time),
+    `all_actions` (every action of the active manifest with its software agent),
     `ingredients` (the chain: title, relationship, manifest, recorded failures, depth); on
     declarations also `digital_source_type`, `actions`, `software_agents`, `via_ingredient`;
     `remote_url` or `error` where the manifest could not be read.

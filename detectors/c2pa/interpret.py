@@ -135,6 +135,18 @@ def signer(manifest: dict[str, Any]) -> dict[str, Any]:
     return {k: sig[k] for k in ("issuer", "common_name", "alg", "time", "cert_serial_number") if sig.get(k)}
 
 
+def action_list(manifest: dict[str, Any]) -> list[dict[str, str]]:
+    """Every action of the manifest (created, edited, opened...) with its software agent, for the record."""
+    out = []
+    for assertion in manifest.get("assertions") or []:
+        if str(assertion.get("label", "")).startswith("c2pa.actions"):
+            for action in (assertion.get("data") or {}).get("actions") or []:
+                dst = str(action.get("digitalSourceType") or "")
+                out.append({"action": str(action.get("action", "")), "digital_source_type": _source_type(dst),
+                            "software_agent": _agent(action.get("softwareAgent"))})
+    return out
+
+
 def _source_type(uri: str) -> str:
     return uri.rsplit(_IPTC, 1)[-1] if _IPTC in uri else uri.rsplit("/", 1)[-1]
 
@@ -209,7 +221,8 @@ def interpret(store: dict[str, Any], make: MakeFinding, *, trusted_anchors: bool
     links, ingredient_decls, broken = chain(store)
     who = signer(active)
     base = {"source": SOURCE, "manifest": label, "validation_state": state, "failures": codes,
-            "claim_generator": claim_generator(active), "signer": who, "ingredients": links,
+            "claim_generator": claim_generator(active), "signer": who, "all_actions": action_list(active),
+            "ingredients": links,
             "user_trust_anchors": trusted_anchors}
     out = [_state_finding(state, fails, deltas, who, make, base)]
     for note in broken:

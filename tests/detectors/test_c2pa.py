@@ -82,6 +82,8 @@ def test_declared_source_type(tmp_path, pki, source_type, claim, strength):
     assert "signingCredential.untrusted" in state.evidence["failures"]
     assert state.evidence["signer"]["common_name"] == "synthcheck test signer"
     assert "synthcheck-tests" in state.evidence["claim_generator"]
+    assert {"action": action, "software_agent": "GenTool 1.0", "digital_source_type": source_type} \
+        in state.evidence["all_actions"]
     decl = [f for f in findings if f.evidence.get("digital_source_type") == source_type]
     assert len(decl) == 1
     d = decl[0]
