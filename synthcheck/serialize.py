@@ -1,4 +1,8 @@
-"""Turn the evidence model into plain JSON-ready dicts (schema: synthcheck/schema/result.schema.json)."""
+"""Turn the evidence model into plain JSON-ready dicts (schema: synthcheck/schema/result.schema.json).
+
+Every output format builds on these dicts, so the field names machines read are defined once.
+A result record carries its own ``schema_version`` so that a ``jsonl`` line can be read alone.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,12 @@ from dataclasses import asdict, fields, is_dataclass
 from enum import Enum
 from typing import Any
 
+from . import SCHEMA_VERSION
 from .model import FileResult, Finding, RunInfo
+
+# Key order of a result record: identity first, then the verdict, then the evidence.
+RESULT_KEYS = ("schema_version", "path", "sha256", "size", "media", "format", "width", "height", "frames",
+               "duration", "verdict", "findings", "errors", "detectors_run", "elapsed_ms")
 
 
 def plain(value: Any) -> Any:
@@ -34,18 +43,19 @@ def plain(value: Any) -> Any:
 def finding_dict(f: Finding) -> dict[str, Any]:
     d = plain(f)
     d["region"] = list(f.region) if f.region else None
-    d["time"] = list(f.time) if f.time else None
+    d["time"] = plain(list(f.time)) if f.time else None
     return d
 
 
 def result_dict(r: FileResult) -> dict[str, Any]:
     d = plain(r)
     d["findings"] = [finding_dict(f) for f in r.findings]
-    return d
+    d["schema_version"] = SCHEMA_VERSION
+    return {k: d[k] for k in RESULT_KEYS if k in d} | {k: v for k, v in d.items() if k not in RESULT_KEYS}
 
 
 def run_dict(run: RunInfo) -> dict[str, Any]:
     return plain(run)
 
 
-__all__ = ["plain", "finding_dict", "result_dict", "run_dict", "asdict"]
+__all__ = ["plain", "finding_dict", "result_dict", "run_dict", "asdict", "RESULT_KEYS"]

@@ -1,0 +1,183 @@
+"""``text``: a report for people, printed as each file finishes, with a summary at the end.
+
+Provenance (what the file says about itself) is printed apart from statistical evidence, because
+the two are read differently: a valid AI manifest settles the question, a pixel statistic is a
+lead.  No label says "real" or "authentic": no-evidence only means the detectors found nothing.
+With ``quiet`` only files whose verdict is above no-evidence, or that had errors, are printed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Iterable
+
+from rich.console import Console, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ..model import FileResult, Finding, Kind, Label, RunInfo, Strength
+from . import BaseFormatter
+
+LABEL_STYLE = {Label.AI_GENERATED: "bold white on red", Label.LIKELY: "bold red", Label.POSSIBLY: "bold yellow",
+               Label.INCONCLUSIVE: "bold magenta", Label.NO_EVIDENCE: "bold green", Label.ERROR: "bold red"}
+STRENGTH_STYLE = {Strength.INFO: "dim", Strength.WEAK: "", Strength.MODERATE: "yellow", Strength.STRONG: "red",
+                  Strength.DECISIVE: "bold red"}
+LEGEND = {
+    Label.AI_GENERATED: "provenance (a signed manifest or known watermark) says generative AI made or edited it",
+    Label.LIKELY: "strong statistical evidence of a synthetic origin; not provenance",
+    Label.POSSIBLY: "some statistical evidence; treat as a lead, not a finding",
+    Label.INCONCLUSIVE: "evidence is unstable or sources contradict each other",
+    Label.NO_EVIDENCE: "the detectors that ran found nothing; absence of evidence is not proof of authenticity",
+    Label.ERROR: "the file could not be scanned",
+}
+STAT_SECTIONS = ((Kind.SIGNAL, "Statistical signals"), (Kind.SEMANTIC, "Content (semantic) checks"),
+                 (Kind.TEMPORAL, "Over time (video)"), (Kind.MATCH, "Matches against known items"))
+
+
+def human_size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def clock(t: float) -> str:
+    """Seconds as mm:ss.d (h:mm:ss.d past an hour), as a video player shows them."""
+    tenths = int(round(t * 10))
+    h, rest = divmod(tenths, 36000)
+    m, rest = divmod(rest, 600)
+    s = f"{m:02d}:{rest // 10:02d}.{rest % 10}"
+    return f"{h}:{s}" if h else s
+
+
+def score_text(score: float | None) -> str:
+    return "  —  " if score is None else f"{score:.2f}"
+
+
+class Formatter(BaseFormatter):
+    def start(self) -> None:
+        isatty = getattr(self.out, "isatty", lambda: False)()
+        self.console = Console(file=self.out, force_terminal=self.color, no_color=not self.color,
+                               highlight=False, emoji=False, soft_wrap=False, width=None if isatty else 100)
+        self._labels: Counter[Label] = Counter()
+        self._errors = 0
+        self._files = 0
+        self._scan_ms = 0.0
+
+    def add(self, result: FileResult) -> None:
+        if not hasattr(self, "console"):
+            self.start()
+        self._files += 1
+        self._labels[result.verdict.label] += 1
+        self._errors += bool(result.errors)
+        self._scan_ms += result.elapsed_ms
+        if self.quiet and result.verdict.label is Label.NO_EVIDENCE and not result.errors:
+            return
+        for line in self.render(result):
+            self.console.print(line)
+        self.out.flush()
+
+    def render(self, r: FileResult) -> Iterable[RenderableType]:
+        facts = [x for x in (r.media, r.format) if x]
+        if r.width and r.height:
+            facts.append(f"{r.width}×{r.height}")
+        if r.duration is not None:
+            facts.append(f"{r.duration:.1f} s")
+        if r.frames:
+            facts.append(f"{r.frames} frames")
+        if r.size is not None:
+            facts.append(human_size(r.size))
+        if r.sha256:
+            facts.append(f"sha256 {r.sha256[:12]}…")
+        yield Text.assemble(("━━ ", "dim"), (r.path, "bold"), ("  " + " · ".join(facts), "dim"))
+        v = r.verdict
+        score = "" if v.score is None else f"  score {v.score:.2f}"
+        yield Text.assemble("   verdict: ", (f" {v.label.value.upper()} ", LABEL_STYLE[v.label]), score,
+                            (f"  basis: {v.basis}", "dim"))
+        yield _indent(Text(v.summary), 3)
+        prov = [f for f in r.findings if f.kind is Kind.PROVENANCE]
+        if prov or v.label is not Label.ERROR:
+            yield Text("   PROVENANCE (what the file says about itself)", style="bold cyan")
+        if prov:
+            for f in prov:
+                yield from self._finding(f)
+        elif v.label is not Label.ERROR:
+            yield Text("     none found (most files carry none; its absence says nothing)", style="dim")
+        for kind, heading in STAT_SECTIONS:
+            items = [f for f in r.findings if f.kind is kind]
+            if kind is Kind.TEMPORAL:
+                timed = sorted((f for f in items if f.time is not None), key=lambda f: (f.time[0], f.time[1]))
+                items = [f for f in items if f.time is None]
+                if timed:
+                    yield Text(f"   {kind.value.upper()} TIMELINE", style="bold cyan")
+                    for f in timed:
+                        t0, t1 = f.time  # type: ignore[misc]
+                        yield _indent(Text.assemble(
+                            f"{clock(t0)}-{clock(t1)}  ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
+                            f"  {score_text(f.score)}  ", f.explanation, (f"  [{f.detector}]", "dim")), 5)
+            if items:
+                yield Text(f"   {kind.value.upper()}: {heading}", style="bold cyan")
+                for f in items:
+                    yield from self._finding(f)
+        if r.errors:
+            yield Text("   ERRORS", style="bold red")
+            for e in r.errors:
+                who = f" ({e.detector})" if e.detector else ""
+                yield _indent(Text(f"{e.code.value}{who}: {e.message}", style="red"), 5)
+        yield Text("")
+
+    @staticmethod
+    def _finding(f: Finding) -> Iterable[RenderableType]:
+        head = Text.assemble("     • ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
+                             f"  {score_text(f.score)}  ", (f.title or f.detector, "bold"), (f"  [{f.detector}]", "dim"))
+        if f.claim is not None:
+            head.append(f"  claims {f.claim.value}", style="italic")
+        yield head
+        yield _indent(Text(f.explanation), 9)
+        where = []
+        if f.region is not None:
+            x, y, w, h = f.region
+            where.append(f"region x={x} y={y} {w}×{h} px")
+        if f.time is not None:
+            where.append(f"time {clock(f.time[0])}-{clock(f.time[1])}")
+        if where:
+            yield _indent(Text("; ".join(where), style="dim"), 9)
+
+    def finish(self, run: RunInfo) -> None:
+        if not hasattr(self, "console"):
+            self.start()
+        table = Table(title="Summary", show_header=True, header_style="bold")
+        table.add_column("verdict")
+        table.add_column("files", justify="right")
+        table.add_column("meaning")
+        for label in Label:
+            table.add_row(Text(label.value, style=LABEL_STYLE[label]), str(self._labels[label]), LEGEND[label])
+        self.console.print(table)
+        wall = _seconds(run.started, run.finished)
+        self.console.print(Text(
+            f"{self._files} file(s), {self._errors} with errors; scan time {self._scan_ms / 1000:.1f} s"
+            + (f", wall time {wall:.1f} s" if wall is not None else "")
+            + f"; detectors: {', '.join(run.detectors) or 'none'}", style="dim"))
+        if run.skipped_detectors:
+            skipped = "; ".join(f"{k} ({v})" for k, v in run.skipped_detectors.items())
+            self.console.print(Text(f"not run: {skipped}", style="dim"))
+        self.out.flush()
+
+
+def _indent(text: Text, n: int) -> Padding:
+    """Indent wrapped lines too, so a long explanation stays under its finding."""
+    return Padding(text, (0, 0, 0, n))
+
+
+def _seconds(start: str, end: str | None) -> float | None:
+    try:
+        return (datetime.fromisoformat(end.replace("Z", "+00:00"))  # type: ignore[union-attr]
+                - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+    except (AttributeError, ValueError):
+        return None
