@@ -1,0 +1,106 @@
+"""The frequency-artifact detector (``synthcheck explain frequency`` prints the class docstring)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from synthcheck.detector import Detector, strength_for_score
+from synthcheck.model import Finding, Kind, Strength
+
+if TYPE_CHECKING:  # pragma: no cover
+    from synthcheck.media import Media
+
+
+class FrequencyDetector(Detector):
+    """Frequency artifacts: the periodic traces that upsampling layers leave in an image's noise.
+
+    What it measures
+        Image generators build pictures at low resolution and upsample them (transposed
+        convolutions, pixel shuffles, the 8x decoder of latent-diffusion models).  Upsampling by k
+        leaves structure at exactly 1/k of the sampling frequency and its multiples.  The detector
+        removes the scene (noise residual: the image minus its 3x3 local mean), takes the power
+        spectrum of up to 8 crops of 256x256 (aligned to 8 pixels) and compares the power at each
+        point of the 1/8 grid - frequencies (a/8, b/8) cycles per pixel - with its surroundings.
+        Peaks mean replicas from zero insertion or transposed convolutions; gaps mean nearest or
+        bilinear interpolation, whose responses are zero on that grid.  No training, no weights.
+
+    JPEG
+        A JPEG's own 8x8 blocks also put energy on that grid.  For JPEG files, video frames, and
+        images whose spectrum shows bright k/8 grid lines (evidence of earlier JPEG compression),
+        the detector masks the grid points on the two frequency axes (where block edges put their
+        energy) and compares each remaining point with the brighter of its surroundings and the
+        grid lines through it.  JPEG and non-JPEG images have separate calibrations.
+
+    How to read the score
+        The score is calibrated on 600 real photographs (bsds500 and imagenet-samples, even
+        positions): 0.9 is reached by 1% of real photographs and 0.6 by 5%.  Hold-out false
+        positive rates are in README.md.  A score near a cut point is re-checked after a JPEG
+        quality-85 re-encode and a 0.9x resize; if the strength changes, the finding is marked
+        unstable and the verdict becomes inconclusive.  evidence: ``factors`` (log10 power ratio
+        per upsampling factor), ``statistic`` and ``driver`` (what set the score), ``jpeg_mode``,
+        ``grid_lines``, ``hf_slope``, ``crops``.  With the option ``artifacts_dir`` the
+        log-scaled residual spectrum is written there as ``<sha256>-frequency.png``.
+
+    When it fails
+        Resizing, rotation or heavy re-compression after generation moves or erases the traces,
+        so most images that went through social media or an editor show nothing: a low score is
+        not evidence of a real photograph.  Modern generators whose decoders avoid checkerboard
+        artefacts (and any image made at a size that was then resampled) may leave no grid
+        trace.  Real photos that were upscaled (digital zoom, some phone pipelines) look like
+        upsampling and can score high.  Images smaller than 64 px are not analysed.  Measured
+        quality (see README.md for the exact commands and data): strong on simulated transposed
+        convolution upsampling, weak on the ml72 set of AI images.
+    """
+
+    id = "frequency"
+    version = "1.0.0"
+    title = "Upsampling traces in the frequency spectrum"
+    media = frozenset({"image", "video"})
+    cost = "moderate"
+    kind = Kind.SIGNAL
+    requires_modules = ("numpy", "scipy", "PIL")
+
+    def run(self, media: "Media") -> list[Finding]:
+        from .analysis import explain, score_images, stability
+
+        if media.kind == "video":
+            images = [f.rgb for f in media.frames(max_frames=4)]
+            jpeg_hint = True  # video codecs use block transforms like JPEG
+        else:
+            images = [media.rgb]
+            jpeg_hint = media.format == "jpeg"
+        if not images:
+            return [self.finding("No frames could be decoded for the frequency analysis.", strength=Strength.INFO)]
+        try:
+            s = score_images(images, jpeg_hint)
+        except ValueError as exc:  # too small
+            return [self.finding(f"Not analysed: {exc}.", strength=Strength.INFO,
+                                 evidence={"too_small": True}, title="Too small for frequency analysis")]
+        st = s.stats
+        evidence: dict[str, object] = {
+            "factors": {str(k): round(v, 4) for k, v in st.factors.items()},
+            "statistic": round(s.stat, 4),
+            "driver": s.key,
+            "jpeg_mode": st.jpeg_mode,
+            "grid_lines": round(st.grid_lines, 4),
+            "hf_slope": round(st.hf_slope, 4),
+            "crops": st.crops,
+            "crop_side": st.side,
+        }
+        unstable, reason, rescored = stability(s.score, images, lambda ims, hint: score_images(ims, hint).score)
+        if rescored:
+            evidence["rescored"] = rescored
+        if unstable:
+            evidence["unstable"] = True
+            evidence["unstable_reason"] = reason
+        out_dir = self.context.options.get("artifacts_dir")
+        if out_dir:
+            from .analysis import write_spectrum_png
+
+            target = Path(out_dir) / f"{media.sha256}-frequency.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_spectrum_png(st, str(target))
+            evidence["spectrum_png"] = str(target)
+        return [self.finding(explain(s), strength=strength_for_score(s.score), score=s.score,
+                             evidence=evidence, title="Upsampling traces (frequency)")]
