@@ -298,3 +298,23 @@ def test_formatters_never_compute_a_verdict():
     assert {r["level"] for r in json.loads(render("sarif", results=[odd]))["runs"][0]["results"]} == {"warning"}
     assert dict(zip(COLUMNS, list(csv.reader(io.StringIO(render("csv", results=[odd]))))[1]))["verdict_label"] \
         == "inconclusive"
+
+
+def test_text_escapes_control_characters_from_untrusted_files():
+    """A file name or metadata string carrying a terminal escape is shown, not executed."""
+    evil = FileResult(**{**vars(quiet_result()), "path": "x\x1b]0;pwned\x07.png", "findings": (
+        f("metadata", Kind.PROVENANCE, Strength.INFO, "Software: \x1b[2Jwiped", claim=Claim.CAPTURE),)})
+    text = render("text", results=[evil], color=True)
+    assert "pwned" in text and "wiped" in text
+    assert "\x1b]" not in text and "\x07" not in text and "\x1b[2J" not in text
+    assert "x\\x1b]0;pwned\\x07.png" in text
+
+
+def test_text_wraps_long_explanations_under_their_finding():
+    long = "The spectrum shows periodic peaks " * 8
+    res = FileResult(**{**vars(quiet_result()), "findings": (
+        f("frequency", Kind.SIGNAL, Strength.WEAK, long.strip(), score=0.4),)})
+    body = render("text", results=[res]).split("Summary")[0]
+    lines = [ln for ln in body.splitlines() if "periodic" in ln]
+    assert len(lines) >= 3 and all(ln.startswith(" " * 9) and len(ln) <= 100 for ln in lines)
+    assert all(ln == ln.rstrip() for ln in body.splitlines() if ln.strip())

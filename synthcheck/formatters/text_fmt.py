@@ -8,12 +8,12 @@ With ``quiet`` only files whose verdict is above no-evidence, or that had errors
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 from typing import Iterable
 
-from rich.console import Console, RenderableType
-from rich.padding import Padding
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -95,12 +95,12 @@ class Formatter(BaseFormatter):
             facts.append(human_size(r.size))
         if r.sha256:
             facts.append(f"sha256 {r.sha256[:12]}…")
-        yield Text.assemble(("━━ ", "dim"), (r.path, "bold"), ("  " + " · ".join(facts), "dim"))
+        yield Text.assemble(("━━ ", "dim"), (clean(r.path), "bold"), ("  " + " · ".join(facts), "dim"))
         v = r.verdict
         score = "" if v.score is None else f"  score {v.score:.2f}"
         yield Text.assemble("   verdict: ", (f" {v.label.value.upper()} ", LABEL_STYLE[v.label]), score,
                             (f"  basis: {v.basis}", "dim"))
-        yield _indent(Text(v.summary), 3)
+        yield _indent(Text(clean(v.summary)), 3)
         prov = [f for f in r.findings if f.kind is Kind.PROVENANCE]
         if prov or v.label is not Label.ERROR:
             yield Text("   PROVENANCE (what the file says about itself)", style="bold cyan")
@@ -120,7 +120,7 @@ class Formatter(BaseFormatter):
                         t0, t1 = f.time  # type: ignore[misc]
                         yield _indent(Text.assemble(
                             f"{clock(t0)}-{clock(t1)}  ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
-                            f"  {score_text(f.score)}  ", f.explanation, (f"  [{f.detector}]", "dim")), 5)
+                            f"  {score_text(f.score)}  ", clean(f.explanation), (f"  [{clean(f.detector)}]", "dim")), 5)
             if items:
                 yield Text(f"   {kind.value.upper()}: {heading}", style="bold cyan")
                 for f in items:
@@ -128,18 +128,18 @@ class Formatter(BaseFormatter):
         if r.errors:
             yield Text("   ERRORS", style="bold red")
             for e in r.errors:
-                who = f" ({e.detector})" if e.detector else ""
-                yield _indent(Text(f"{e.code.value}{who}: {e.message}", style="red"), 5)
+                who = f" ({clean(e.detector)})" if e.detector else ""
+                yield _indent(Text(f"{e.code.value}{who}: {clean(e.message)}", style="red"), 5)
         yield Text("")
 
     @staticmethod
     def _finding(f: Finding) -> Iterable[RenderableType]:
         head = Text.assemble("     • ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
-                             f"  {score_text(f.score)}  ", (f.title or f.detector, "bold"), (f"  [{f.detector}]", "dim"))
+                             f"  {score_text(f.score)}  ", (clean(f.title or f.detector), "bold"), (f"  [{clean(f.detector)}]", "dim"))
         if f.claim is not None:
             head.append(f"  claims {f.claim.value}", style="italic")
         yield head
-        yield _indent(Text(f.explanation), 9)
+        yield _indent(Text(clean(f.explanation)), 9)
         where = []
         if f.region is not None:
             x, y, w, h = f.region
@@ -163,16 +163,34 @@ class Formatter(BaseFormatter):
         self.console.print(Text(
             f"{self._files} file(s), {self._errors} with errors; scan time {self._scan_ms / 1000:.1f} s"
             + (f", wall time {wall:.1f} s" if wall is not None else "")
-            + f"; detectors: {', '.join(run.detectors) or 'none'}", style="dim"))
+            + f"; detectors: {clean(', '.join(run.detectors)) or 'none'}", style="dim"))
         if run.skipped_detectors:
             skipped = "; ".join(f"{k} ({v})" for k, v in run.skipped_detectors.items())
-            self.console.print(Text(f"not run: {skipped}", style="dim"))
+            self.console.print(Text(f"not run: {clean(skipped)}", style="dim"))
         self.out.flush()
 
 
-def _indent(text: Text, n: int) -> Padding:
-    """Indent wrapped lines too, so a long explanation stays under its finding."""
-    return Padding(text, (0, 0, 0, n))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Show control characters as escapes: file names and metadata come from untrusted files, and a
+    raw ESC sequence in one could rewrite the reader's terminal."""
+    text = text.replace("\n", " ").replace("\t", " ")
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class _indent:
+    """Indent wrapped lines too, so a long explanation stays under its finding (no trailing blanks,
+    unlike ``rich.padding.Padding``, which pads every line to the full width)."""
+
+    def __init__(self, text: Text, n: int) -> None:
+        self.text, self.n = text, n
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.text.wrap(console, max(20, options.max_width - self.n)):
+            line.rstrip()
+            yield Text(" " * self.n) + line
 
 
 def _seconds(start: str, end: str | None) -> float | None:
