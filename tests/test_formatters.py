@@ -254,6 +254,18 @@ def test_sarif_uri_encoding():
 
     assert uri("a b/c#d.png") == "a%20b/c%23d.png"
     assert uri("/abs/x.png") == "file:///abs/x.png"
+    assert uri("/work/repo/media/x.png", "/work/repo") == "media/x.png"
+    assert uri("/elsewhere/x.png", "/work/repo") == "file:///elsewhere/x.png"
+
+
+def test_sarif_absolute_paths_under_the_working_directory_become_relative(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    moved = FileResult(**{**vars(video_result()), "path": str(tmp_path / "clips" / "b.mp4")})
+    run = json.loads(render("sarif", results=[moved]))["runs"][0]
+    assert run["invocations"][0]["workingDirectory"]["uri"] == f"file://{tmp_path.as_posix()}/"
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == \
+        {"clips/b.mp4"}
+    Draft4Validator(SARIF_SCHEMA).validate(json.loads(render("sarif", results=[moved])))
 
 
 def test_text_report_sections_timeline_and_summary():

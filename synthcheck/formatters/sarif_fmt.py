@@ -11,7 +11,9 @@ Mapping (docs/schema.md has the reader's version):
   ``warning`` when one detector failed and the others ran;
 - ``level`` comes from the file's verdict, not the single finding: ai-generated and
   likely-synthetic -> error, possibly-synthetic and inconclusive -> warning, no-evidence -> note;
-- media files are binary, so every location is the file with a region on line 1;
+- media files are binary, so every location is the file with a region on line 1; absolute paths
+  under the working directory are written relative to it (GitHub wants repository-relative paths),
+  others as ``file://`` URIs, and the working directory is in ``invocations[0].workingDirectory``;
 - ``partialFingerprints["synthcheckFinding/v1"]`` = sha256:detector:title (plus ``:n`` for a repeat
   within one file), stable across runs and independent of where the file sits.
 Buffered: written at ``finish`` because the rules list depends on every result.
@@ -20,6 +22,7 @@ Buffered: written at ``finish`` because the rules list depends on every result.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import PurePath
 from typing import Any
@@ -63,10 +66,22 @@ def reported(f: Finding) -> bool:
     return f.strength.rank >= Strength.WEAK.rank or f.claim is not None or f.detector == "format"
 
 
-def uri(path: str) -> str:
+def uri(path: str, base: str | None = None) -> str:
+    """A relative URI reference where possible: GitHub resolves those against the repository root
+    and rejects absolute ``file`` URIs outside the working directory it is told about."""
     p = PurePath(path)
+    if p.is_absolute() and base is not None:
+        try:
+            p = p.relative_to(base)
+        except ValueError:
+            pass
     text = quote(p.as_posix(), safe="/")
     return "file://" + text if p.is_absolute() else text
+
+
+def _dir_uri(path: str) -> str:
+    text = uri(path)
+    return text if text.endswith("/") else text + "/"
 
 
 def _camel(text: str) -> str:
@@ -92,6 +107,7 @@ def rule(doc: DetectorDoc) -> dict[str, Any]:
 class Formatter(BaseFormatter):
     def start(self) -> None:
         self._results: list[FileResult] = []
+        self._cwd = os.getcwd()
 
     def add(self, result: FileResult) -> None:
         if not hasattr(self, "_results"):
@@ -104,7 +120,9 @@ class Formatter(BaseFormatter):
         self.out.flush()
 
     def document(self, run: RunInfo) -> dict[str, Any]:
-        results = getattr(self, "_results", [])
+        if not hasattr(self, "_results"):
+            self.start()
+        results = self._results
         docs = {**PSEUDO_RULES, **{i: d for i, d in self.detectors.items() if i not in PSEUDO_RULES}}
         versions = {**run.detectors, **{f.detector: f.detector_version for r in results for f in r.findings}}
         ids = sorted(i for i in versions if i not in PSEUDO_RULES) + list(PSEUDO_RULES)
@@ -119,7 +137,8 @@ class Formatter(BaseFormatter):
                     out.append(self._finding(r, f, index, seen))
             for e in r.errors:
                 out.append(self._error(r, e, index))
-        invocation: dict[str, Any] = {"executionSuccessful": True, "startTimeUtc": run.started}
+        invocation: dict[str, Any] = {"executionSuccessful": True, "startTimeUtc": run.started,
+                                      "workingDirectory": {"uri": _dir_uri(self._cwd)}}
         if run.finished:
             invocation["endTimeUtc"] = run.finished
         return {
@@ -135,12 +154,12 @@ class Formatter(BaseFormatter):
             }],
         }
 
-    @staticmethod
-    def _location(r: FileResult) -> list[dict[str, Any]]:
-        return [{"physicalLocation": {"artifactLocation": {"uri": uri(r.path)}, "region": {"startLine": 1}}}]
+    def _location(self, r: FileResult) -> list[dict[str, Any]]:
+        return [{"physicalLocation": {"artifactLocation": {"uri": uri(r.path, self._cwd)},
+                                      "region": {"startLine": 1}}}]
 
     def _finding(self, r: FileResult, f: Finding, index: dict[str, int], seen: dict[str, int]) -> dict[str, Any]:
-        key = f"{r.sha256 or uri(r.path)}:{f.detector}" + (f":{f.title}" if f.title else "")
+        key = f"{r.sha256 or r.path}:{f.detector}" + (f":{f.title}" if f.title else "")
         n = seen[key] = seen.get(key, 0) + 1
         props: dict[str, Any] = {
             "score": f.score, "strength": f.strength.value, "kind": f.kind.value, "detector_version":
@@ -166,6 +185,6 @@ class Formatter(BaseFormatter):
         return {
             "ruleId": "error", "ruleIndex": index["error"], "level": "warning" if e.detector else "error",
             "message": {"text": f"{e.code.value}{who}: {e.message}"}, "locations": self._location(r),
-            "partialFingerprints": {ERROR_FINGERPRINT: f"{r.sha256 or uri(r.path)}:{e.code.value}:{e.detector or ''}"},
+            "partialFingerprints": {ERROR_FINGERPRINT: f"{r.sha256 or r.path}:{e.code.value}:{e.detector or ''}"},
             "properties": {"code": e.code.value, "detector": e.detector, "verdict": r.verdict.label.value},
         }
