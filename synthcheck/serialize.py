@@ -33,16 +33,18 @@ def plain(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, (str, int, bool)) or value is None:
         return value
+    if getattr(value, "ndim", 0) and hasattr(value, "tolist"):  # numpy array (its .item() would raise)
+        return plain(value.tolist())
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         return plain(value.item())
-    if hasattr(value, "tolist"):  # numpy array
+    if hasattr(value, "tolist"):
         return plain(value.tolist())
     return str(value)
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     d = plain(f)
-    d["region"] = list(f.region) if f.region else None
+    d["region"] = plain(list(f.region)) if f.region else None
     d["time"] = plain(list(f.time)) if f.time else None
     return d
 

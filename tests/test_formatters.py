@@ -330,3 +330,16 @@ def test_text_wraps_long_explanations_under_their_finding():
     lines = [ln for ln in body.splitlines() if "periodic" in ln]
     assert len(lines) >= 3 and all(ln.startswith(" " * 9) and len(ln) <= 100 for ln in lines)
     assert all(ln == ln.rstrip() for ln in body.splitlines() if ln.strip())
+
+
+def test_numpy_values_from_detectors_serialise_in_every_format():
+    np = pytest.importorskip("numpy")
+    res = FileResult(**{**vars(quiet_result()), "findings": (
+        f("frequency", Kind.SIGNAL, Strength.WEAK, "Peaks.", score=float(np.float32(0.5)),
+          region=tuple(np.array([1, 2, 3, 4], dtype=np.int64)),  # type: ignore[arg-type]
+          evidence={"spectrum": np.arange(3, dtype=np.float32), "nan": np.float64("nan"), "ok": np.bool_(True)}),)})
+    rec = json.loads(render("jsonl", results=[res]))
+    Draft202012Validator(SCHEMA).validate(rec)
+    assert rec["findings"][0]["region"] == [1, 2, 3, 4] and rec["findings"][0]["evidence"]["nan"] is None
+    Draft4Validator(SARIF_SCHEMA).validate(json.loads(render("sarif", results=[res])))
+    assert render("csv", results=[res]) and render("text", results=[res])

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..model import FileError, FileResult, Finding, Label, RunInfo, Strength
-from ..serialize import run_dict
+from ..serialize import plain, run_dict
 from . import BaseFormatter, DetectorDoc
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -177,7 +177,7 @@ class Formatter(BaseFormatter):
             "ruleId": f.detector, "ruleIndex": index[f.detector], "level": LEVELS[r.verdict.label],
             "message": {"text": f.explanation}, "locations": self._location(r),
             "partialFingerprints": {FINGERPRINT: key if n == 1 else f"{key}:{n}"},
-            "properties": props,
+            "properties": plain(props),
         }
 
     def _error(self, r: FileResult, e: FileError, index: dict[str, int]) -> dict[str, Any]:
