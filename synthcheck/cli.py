@@ -56,6 +56,12 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version_cal
     """synthcheck: evidence, not verdicts."""
 
 
+def _format_for(output: Optional[Path]) -> str:
+    """``-o report.sarif`` means SARIF: the output file's extension picks the format when none is given."""
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    return suffix if suffix in ("json", "jsonl", "csv", "sarif") else "text"
+
+
 def _split(values: Optional[List[str]]) -> list[str]:
     return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
 
@@ -66,13 +72,13 @@ def scan(
     include: Optional[List[str]] = typer.Option(None, "--include", "-i", help="Only files matching this glob."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", "-e", help="Skip files matching this glob."),
     fmt: Optional[Format] = typer.Option(None, "--format", "-f", envvar="SYNTHCHECK_FORMAT",
-                                         help="Output format (default text; env SYNTHCHECK_FORMAT)."),
+                                         help="Output format (default: from --output's extension, else text; env SYNTHCHECK_FORMAT)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     detectors: Optional[List[str]] = typer.Option(None, "--detectors", "-d", help="Only these detector ids."),
     skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these detector ids."),
     device: Optional[Device] = typer.Option(None, "--device", help="auto (CUDA when present), cpu or cuda."),
     workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Worker processes (default: cores)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or warnings; the text report lists only files with evidence or errors."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest verdict that makes the exit code 1."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when files reach --fail-on."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Largest file accepted, in bytes."),
@@ -98,7 +104,7 @@ def scan(
         raise typer.Exit(2)
     req = ScanRequest(
         paths=paths, include=include or cfg.get("include", []), exclude=exclude or cfg.get("exclude", []),
-        fmt=(fmt.value if fmt else cfg.get("format", "text")), output=output,
+        fmt=(fmt.value if fmt else cfg.get("format") or _format_for(output)), output=output,
         detectors=_split(detectors) or cfg.get("detectors", []), skip=_split(skip) or cfg.get("skip", []),
         device=(device.value if device else cfg.get("device", "auto")),
         workers=workers or cfg.get("workers") or os.cpu_count() or 1,

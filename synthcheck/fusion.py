@@ -26,7 +26,9 @@ _STAT_KINDS = (Kind.SIGNAL, Kind.SEMANTIC, Kind.TEMPORAL)
 def contradictions(findings: Sequence[Finding]) -> list[Finding]:
     """A finding for each pair of provenance sources that disagree about the file's origin."""
     prov = [f for f in findings if f.kind is Kind.PROVENANCE and f.claim is not None]
-    ai = [f for f in prov if f.claim in _AI_CLAIMS and f.strength.rank >= Strength.MODERATE.rank]
+    # Only a claim of AI *creation* contradicts a capture claim: a camera photo later edited with AI
+    # legitimately carries both camera metadata and an AI-edit record.
+    ai = [f for f in prov if f.claim is Claim.AI_GENERATED and f.strength.rank >= Strength.MODERATE.rank]
     capture = [f for f in prov if f.claim is Claim.CAPTURE and f.detector != CONTRADICTION_ID]
     out: list[Finding] = []
     for cap in capture:
@@ -41,7 +43,7 @@ def contradictions(findings: Sequence[Finding]) -> list[Finding]:
                 title="Provenance sources disagree",
                 explanation=(f"Provenance sources disagree: {cap.detector} says the file is a camera capture "
                              f"({cap.title or cap.explanation}) while {a.detector} says it is "
-                             f"{'AI-generated' if a.claim is Claim.AI_GENERATED else 'AI-edited'} "
+                             "AI-generated "
                              f"({a.title or a.explanation})."),
                 evidence={"capture": {"detector": cap.detector, "title": cap.title, "evidence": dict(cap.evidence)},
                           "ai": {"detector": a.detector, "title": a.title, "evidence": dict(a.evidence)}},

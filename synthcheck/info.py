@@ -15,15 +15,14 @@ from .formatters import DetectorDoc
 from .registry import DetectorInfo, discover, weight_hashes
 
 
-def detector_docs() -> dict[str, DetectorDoc]:
-    """Documentation of every loadable detector, for formatters (SARIF rules) and ``explain``."""
+def detector_docs(extra=()) -> dict[str, DetectorDoc]:  # noqa: ANN001
+    """Documentation of every loadable detector (and ``--plugin`` ones), for formatters and ``explain``."""
     docs: dict[str, DetectorDoc] = {}
-    for info in discover():
-        if info.cls is None:
-            continue
-        doc = inspect.cleandoc(info.cls.__doc__ or "") or "(undocumented)"
-        docs[info.id] = DetectorDoc(info.id, info.cls.version, info.cls.title or info.id,
-                                    doc.split("\n\n", 1)[0].replace("\n", " "), doc)
+    classes = [i.cls for i in discover() if i.cls is not None] + list(extra)
+    for cls in classes:
+        doc = inspect.cleandoc(cls.__doc__ or "") or "(undocumented)"
+        docs[cls.id] = DetectorDoc(cls.id, cls.version, cls.title or cls.id,
+                                   doc.split("\n\n", 1)[0].replace("\n", " "), doc)
     return docs
 
 

@@ -104,7 +104,7 @@ def run_scan_command(req: ScanRequest) -> int:
     with ExitStack() as stack:
         out = stack.enter_context(open(req.output, "w", encoding="utf-8", newline="")) if req.output else sys.stdout
         color = req.output is None and out.isatty()
-        fmt = formatters.get(req.fmt)(out, scan.run, detector_docs(), color=color, quiet=req.quiet)
+        fmt = formatters.get(req.fmt)(out, scan.run, detector_docs(extra), color=color, quiet=req.quiet)
         fmt.start()
         progress = _progress(len(files), req.quiet)
         stack.callback(progress.stop) if progress else None

@@ -48,6 +48,12 @@ def test_one_manifest_history_is_not_a_contradiction():
     assert contradictions([cap, edit]) == []
 
 
+def test_capture_then_ai_edit_from_other_source_is_not_a_contradiction():
+    cap = f(detector="metadata", kind=Kind.PROVENANCE, strength=Strength.INFO, claim=Claim.CAPTURE)
+    edit = f(detector="c2pa", kind=Kind.PROVENANCE, strength=Strength.DECISIVE, claim=Claim.AI_EDITED, source="c2pa")
+    assert contradictions([cap, edit]) == []
+
+
 def test_contradiction_alone_is_inconclusive_and_tampering_too():
     cap = f(detector="c2pa", kind=Kind.PROVENANCE, strength=Strength.INFO, claim=Claim.CAPTURE, source="c2pa")
     ai = f(detector="watermark", kind=Kind.PROVENANCE, strength=Strength.MODERATE, claim=Claim.AI_GENERATED)
