@@ -47,7 +47,8 @@ def explain(s: Scored) -> str:
         what = (f"spectral gaps at {where} in the noise residual, typical of {k}x nearest-neighbour or "
                 "bilinear upsampling")
     if s.score >= 0.6:
-        return f"Found {what}; real photographs score this high about {'1' if s.score >= 0.9 else '5'}% of the time."
+        rate = "under 1%" if s.score >= 0.9 else "under 7%"
+        return f"Found {what}; real photographs score this high {rate} of the time."
     if s.score >= 0.3:
         return f"Weak trace of {what}; within what some real photographs show."
     return ("No upsampling periodicity stood out in the noise residual's spectrum "
