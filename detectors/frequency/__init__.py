@@ -88,7 +88,7 @@ class FrequencyDetector(Detector):
             "crops": st.crops,
             "crop_side": st.side,
         }
-        unstable, reason, rescored = stability(s.score, images, lambda ims, hint: score_images(ims, hint).score)
+        unstable, reason, rescored = stability(s.score, images, lambda ims, hint, scale: score_images(ims, hint, scale).score)
         if rescored:
             evidence["rescored"] = rescored
         if unstable:

@@ -13,7 +13,7 @@ from synthcheck.detector import strength_for_score
 from . import calibration as cal
 from .spectrum import GridStats, analyse
 
-STABILITY_MARGIN = 0.1  # re-check scores this close to the 0.6 / 0.9 cut points
+STABILITY_MARGIN = 0.1  # re-check scores closer than this to the 0.6 / 0.9 cut points (1.0 is not)
 _CUTS = (0.6, 0.9)
 _PERIOD_WORDS = {2: "1/2", 4: "1/4", 8: "1/8"}
 
@@ -30,8 +30,8 @@ class Scored:
         return int(self.key.lstrip("peakdi"))
 
 
-def score_images(images: list[np.ndarray], jpeg_hint: bool) -> Scored:
-    st = analyse(images, jpeg_hint)
+def score_images(images: list[np.ndarray], jpeg_hint: bool, scale: float = 1.0) -> Scored:
+    st = analyse(images, jpeg_hint, scale)
     mode = cal.mode_name(st.jpeg_mode)
     stat, key = cal.combined(st.factors, mode)
     return Scored(cal.to_score(stat, mode), stat, key, st)
@@ -56,7 +56,7 @@ def explain(s: Scored) -> str:
 
 
 def near_cut(score: float, margin: float = STABILITY_MARGIN) -> bool:
-    return any(abs(score - c) <= margin for c in _CUTS)
+    return any(round(abs(score - c), 9) < margin for c in _CUTS)
 
 
 def jpeg_q85(rgb: np.ndarray) -> np.ndarray:
@@ -77,22 +77,25 @@ def resize_09(rgb: np.ndarray) -> np.ndarray:
 
 
 def stability(score: float, images: list[np.ndarray],
-              rescore: Callable[[list[np.ndarray], bool], float]) -> tuple[bool, str, dict[str, float]]:
+              rescore: Callable[[list[np.ndarray], bool, float], float]) -> tuple[bool, str, dict[str, float]]:
     """Re-score after JPEG q85 and a 0.9x resize when ``score`` is near a cut point.
 
+    ``rescore(images, jpeg_hint, scale)``: the resized copy is scored where the resize moved
+    the grid (frequency a/8 becomes a/8/0.9, aliased), so the check asks whether the same trace
+    is still found, not whether it still sits on the original grid (it never does).
     Returns ``(unstable, reason, rescored)``; unstable when either variant changes the strength
     class (info / weak / moderate / strong) that the original score maps to.
     """
     if not near_cut(score):
         return False, "", {}
-    variants = {"jpeg_q85": ([jpeg_q85(im) for im in images], True),
-                "resize_0.9": ([resize_09(im) for im in images], False)}
+    variants = {"jpeg_q85": ([jpeg_q85(im) for im in images], True, 1.0),
+                "resize_0.9": ([resize_09(im) for im in images], False, 0.9)}
     rescored: dict[str, float] = {}
     reasons = []
     base = strength_for_score(score)
-    for name, (ims, hint) in variants.items():
+    for name, (ims, hint, scale) in variants.items():
         try:
-            s = float(rescore(ims, hint))
+            s = float(rescore(ims, hint, scale))
         except ValueError:  # too small after resizing
             continue
         rescored[name] = round(s, 4)

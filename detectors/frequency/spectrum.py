@@ -112,7 +112,15 @@ def order(a: int, b: int) -> int:
     return 8
 
 
-def grid_stats(spec: np.ndarray, jpeg_hint: bool, crops: int = 1) -> GridStats:
+def grid_bin(a: int, side: int, scale: float = 1.0) -> int:
+    """Spectrum bin of grid frequency a/8 after the image was resized by ``scale`` (aliased)."""
+    f = a / 8 / scale
+    f = (f + 0.5) % 1.0 - 0.5
+    return int(round(f * side)) % side
+
+
+def grid_stats(spec: np.ndarray, jpeg_hint: bool, crops: int = 1, scale: float = 1.0) -> GridStats:
+    """Grid-point statistics; ``scale`` != 1 looks where a resize by ``scale`` moved the grid."""
     side = spec.shape[0]
     step = side // 8
     eps = 1e-12
@@ -137,7 +145,7 @@ def grid_stats(spec: np.ndarray, jpeg_hint: bool, crops: int = 1) -> GridStats:
         for b in range(8):
             if (a, b) == (0, 0) or (jpeg_mode and (a == 0 or b == 0)):
                 continue
-            u, v = a * step, b * step
+            u, v = grid_bin(a, side, scale), grid_bin(b, side, scale)
             peak = np.log10(spec[[(u + d) % side for d in (-1, 0, 1)]][:, [(v + d) % side for d in (-1, 0, 1)]].mean()
                             + eps)
             ref = np.median(at(ring, u, v))
@@ -168,6 +176,6 @@ def hf_slope(spec: np.ndarray) -> float:
     return float(np.polyfit(np.log10(centres), np.log10(np.array(prof) + 1e-12), 1)[0])
 
 
-def analyse(images: list[np.ndarray], jpeg_hint: bool) -> GridStats:
+def analyse(images: list[np.ndarray], jpeg_hint: bool, scale: float = 1.0) -> GridStats:
     spec, crops, _ = power_spectrum(images)
-    return grid_stats(spec, jpeg_hint, crops)
+    return grid_stats(spec, jpeg_hint, crops, scale)
