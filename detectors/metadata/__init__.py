@@ -1,0 +1,66 @@
+"""Metadata and generator-marker detector: what a file's own EXIF, XMP, IPTC and text chunks say."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from synthcheck.detector import Detector
+from synthcheck.model import Finding, Kind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from synthcheck.media import Media
+
+OPTION_READER = "metadata.reader"  # "auto" (default), "exiftool" or "python"
+
+
+class MetadataDetector(Detector):
+    """Reads the labels a file carries about its own origin: EXIF, XMP, IPTC and PNG/WebP text.
+
+    What it measures: nothing in the pixels.  It reports provenance claims embedded in the file:
+    - the IPTC "digital source type" label that generators and AI editors write
+      (trainedAlgorithmicMedia = made by generative AI: decisive; compositeWithTrainedAlgorithmicMedia
+      = AI-edited: strong; algorithmicMedia: moderate; digitalCapture: camera claim, context only);
+    - the IPTC 2025.1 AI fields (AI system used, prompt, prompt writer): strong, AI-edited at least;
+    - generation records written by the generator itself (Automatic1111/Forge "parameters", ComfyUI
+      prompt/workflow graphs, InvokeAI, NovelAI, Fooocus, Draw Things), parsed into model, seed,
+      steps, sampler and prompt: decisive;
+    - Software/CreatorTool/Make values naming an AI generator or an AI editing feature (Midjourney,
+      DALL-E, Firefly, Generative Fill, Magic Editor, ...): strong.  Ordinary editors such as
+      "Adobe Photoshop" are not AI markers and are not reported;
+    - camera Make/Model/Lens: informational, a capture claim that is never proof of authenticity;
+    - no metadata at all: informational, a plain observation (sites strip metadata routinely).
+
+    How to read it: findings have no score; the strength label says how much a reader should rely
+    on them.  A decisive finding makes the verdict ``ai-generated``; strong ones ``likely-synthetic``.
+    Each finding quotes the exact field (for example ``PNG:parameters``) so anyone can check it
+    with ``exiftool -G1 -a FILE``.
+
+    When it fails: metadata is trivially removed, and can be added or forged by hand.  Absence of
+    markers says nothing (most re-shared AI images have none); a marker proves only that some
+    software wrote it.  Without ExifTool installed a built-in reader is used, which misses maker
+    notes, video (QuickTime) tags other than XMP, and PNG text stored after the image data.
+    Option ``metadata.reader``: ``auto`` (ExifTool when installed), ``exiftool`` or ``python``.
+    """
+
+    id: ClassVar[str] = "metadata"
+    version: ClassVar[str] = "1.0.0"
+    title: ClassVar[str] = "Metadata and generator markers"
+    media: ClassVar[frozenset[str]] = frozenset({"image", "video"})
+    cost: ClassVar[str] = "cheap"
+    kind: ClassVar[Kind] = Kind.PROVENANCE
+
+    def _use_exiftool(self) -> bool | None:
+        choice = str(self.context.options.get(OPTION_READER, "auto")).lower()
+        return {"exiftool": True, "python": False}.get(choice)  # None: auto
+
+    def run(self, media: "Media") -> list[Finding]:
+        from .markers import evaluate
+        from .read import read_fields
+
+        fields = read_fields(media, use_exiftool=self._use_exiftool())
+        out = []
+        for hit in evaluate(fields):
+            evidence = {**hit.evidence, "source": "metadata", "reader": fields.reader}
+            out.append(self.finding(hit.explanation, strength=hit.strength, claim=hit.claim,
+                                    title=hit.title, evidence=evidence))
+        return out
