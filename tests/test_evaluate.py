@@ -209,3 +209,30 @@ def test_cli_exit_codes(tmp_path: Path):
     res = runner.invoke(app, ["eval", "--real", str(tmp_path / "r"), "-d", "nope"])
     assert res.exit_code == 2
     assert runner.invoke(app, ["eval", "--real", str(tmp_path / "r"), "--normalize", "bogus"]).exit_code == 2
+
+
+@pytest.mark.slow
+def test_cli_writes_json(tmp_path: Path):
+    import typer
+    from typer.testing import CliRunner
+
+    from synthcheck.cli_eval import eval_command
+
+    app = typer.Typer()
+    app.command("eval")(eval_command)
+    app.command("noop")(lambda: None)
+    for d in ("r", "s"):
+        (tmp_path / d).mkdir()
+    _natural(tmp_path / "r" / "a.png", 1)
+    _upsampled(tmp_path / "s" / "b.png", 2)
+    out = tmp_path / "eval.json"
+    res = CliRunner().invoke(app, ["eval", "--real", str(tmp_path / "r"), "--synthetic", str(tmp_path / "s"),
+                                   "-d", "frequency", "--workers", "1", "--device", "cpu",
+                                   "--normalize", "crop256-jpeg90", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert data["dataset"]["normalization"]["preset"] == "crop256-jpeg90"
+    assert data["dataset"]["normalization"]["normalised"] == 2
+    assert data["detectors"] == {"frequency": "1.0.0"}
+    assert [f["path"] for f in data["files"]] == [str(tmp_path / "r" / "a.png"), str(tmp_path / "s" / "b.png")]
+    assert "frequency 1.0.0" in res.output

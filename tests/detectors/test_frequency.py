@@ -169,3 +169,16 @@ def test_import_is_light():
             "print(any(m in sys.modules for m in ('torch', 'cv2', 'scipy', 'numpy')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_animated_gif_is_analysed_as_video(tmp_path: Path):
+    up = transposed_conv(natural(256, seed=9), 8, seed=9)
+    frames = [Image.fromarray(up), Image.fromarray(np.ascontiguousarray(up[:, ::-1]))]
+    path = tmp_path / "anim.gif"
+    frames[0].save(path, "GIF", save_all=True, append_images=frames[1:])
+    media = Media.open(path)
+    assert media.kind == "video"
+    det = FrequencyDetector(DetectorContext())
+    [f] = det.run(media)
+    assert f.score is not None and f.evidence["jpeg_mode"] is False
+    assert f.evidence["crops"] == 2  # one 256x256 crop from each frame
