@@ -254,6 +254,8 @@ def camera(fields: Fields, used: set[str]) -> list[Hit]:
 def problems(fields: Fields) -> list[Hit]:
     hits = [Hit(Strength.INFO, f"Unreadable {where} metadata", f"Part of the file's metadata could not be read: {what}.",
                 None, {"block": where, "problem": what}) for where, what in fields.problems]
+    hits += [Hit(Strength.INFO, "Metadata warning", f"ExifTool reports a problem in the file's metadata: {w}.",
+                 None, {"warning": w}) for w in fields.warnings]
     for key in sorted(fields.cut):
         hits.append(Hit(Strength.INFO, "Oversized metadata field",
                         f"The file's {key} field is {fields.sizes[key]} characters long, over the limit this tool "
@@ -268,7 +270,11 @@ def evaluate(fields: Fields) -> list[Hit]:
     hits = digital_source_type(fields, used) + iptc_ai_fields(fields, used)
     hits += generator_blocks(fields, used) + software_names(fields, used) + camera(fields, used)
     hits += problems(fields)
-    if not fields.meaningful():
+    if not fields.meaningful() and not fields.complete:
+        hits.append(Hit(Strength.INFO, "No metadata found (partial read)",
+                        "No XMP metadata was found; this container's own tags were not read because ExifTool is "
+                        "not installed, so the file may still carry metadata.", None, {}))
+    elif not fields.meaningful():
         hits.append(Hit(Strength.INFO, "No metadata",
                         "The file carries no EXIF, XMP, IPTC or text metadata; sites and editors often strip "
                         "metadata, so its absence says nothing about where the file came from.", None, {}))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mmap
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ _PNG_STRUCTURE = {"imagewidth", "imageheight", "bitdepth", "colortype", "compres
                   "animationframes", "animationplays", "pixelsperunitx", "pixelsperunity", "pixelunits",
                   "whitepointx", "whitepointy", "redx", "redy", "greenx", "greeny", "bluex", "bluey",
                   "modifydate", "virtualpageunits"}
+_C2PA_GROUPS = {"JUMBF", "CBOR", "JSON", "Jpeg2000"}
 _KEEP = {"File:Comment"}  # JPEG COM segment
 _PIL_FORMATS = {"jpeg", "png", "webp", "gif", "bmp", "tiff", "heif", "avif"}
 _PIL_SKIP = {"dpi", "gamma", "transparency", "icc_profile", "exif", "xmp", "jfif", "jfif_version", "jfif_unit",
@@ -60,8 +62,10 @@ class Fields:
     """The metadata of one file: ``values`` maps ``Group:Name`` to text."""
 
     reader: str = "python"  # "exiftool" or "python"
+    complete: bool = True  # False: the built-in reader only scanned this container for XMP
     values: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (where, what went wrong)
+    warnings: list[str] = field(default_factory=list)  # ExifTool's own warnings, minor ones dropped
     cut: set[str] = field(default_factory=set)  # keys whose value was longer than MAX_VALUE_CHARS
     sizes: dict[str, int] = field(default_factory=dict)  # original length of cut values
 
@@ -79,9 +83,15 @@ class Fields:
         self.values[key] = text
 
     def find(self, *names: str) -> list[tuple[str, str]]:
-        """``(key, value)`` for every field whose bare name matches one of ``names``."""
+        """``(key, value)`` for every field whose bare name matches one of ``names``.
+
+        Fields ExifTool decodes from inside a C2PA manifest (JUMBF/CBOR/JSON) are left out: the
+        c2pa detector reports them after checking the signature, and an unverified copy must not
+        count twice.
+        """
         wanted = {norm(n) for n in names}
-        return [(k, v) for k, v in self.values.items() if norm(k.partition(":")[2]) in wanted]
+        return [(k, v) for k, v in self.values.items()
+                if norm(k.partition(":")[2]) in wanted and k.partition(":")[0] not in _C2PA_GROUPS]
 
     def first(self, *names: str) -> tuple[str, str] | None:
         for name in names:  # in the order asked: the first name is preferred
@@ -141,7 +151,9 @@ def from_exiftool(record: dict[str, Any]) -> Fields:
         if not sep:
             continue  # SourceFile
         if group == "ExifTool" and name in ("Warning", "Error"):
-            fields.problems.append(("exiftool", f"ExifTool reports: {_text(value)}"))
+            text = _text(value) or ""
+            if not text.startswith("[minor]"):
+                fields.warnings.append(text[:500])
             continue
         fields.add(group, name, value)
     return fields
@@ -152,6 +164,8 @@ def read_python(media: "Media") -> Fields:
     fields = Fields(reader="python")
     if media.format in _PIL_FORMATS:  # animated GIF/WebP/PNG count as video but carry the same chunks
         _read_pil(media, fields)
+    else:  # MP4/MOV/MKV/AVI: QuickTime and Matroska tags need ExifTool
+        fields.complete = False
     _read_xmp(media, fields)
     return fields
 
@@ -166,7 +180,9 @@ def _read_pil(media: "Media", fields: Fields) -> None:
         elif isinstance(value, str):  # PNG tEXt/zTXt/iTXt
             fields.add("PNG" if media.format == "png" else media.format.upper(), key, value)
     try:
-        _read_exif(im, fields)
+        with warnings.catch_warnings():  # Pillow warns on damaged EXIF; damage is reported below instead
+            warnings.simplefilter("ignore")
+            _read_exif(im, fields)
     except Exception as exc:  # noqa: BLE001 - malformed EXIF is reported, not fatal
         fields.problems.append(("EXIF", f"the EXIF block could not be parsed ({type(exc).__name__}: {exc})"))
     if media.format == "jpeg":

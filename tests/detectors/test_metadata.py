@@ -331,3 +331,33 @@ def test_import_is_light():
             "bad = [x for x in ('torch', 'cv2', 'c2pa', 'numpy') if x in sys.modules]; print(bad)")
     out = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_c2pa_manifest_fields_and_minor_warnings_are_left_out():
+    from detectors.metadata.markers import evaluate
+    from detectors.metadata.read import from_exiftool
+
+    record = {"SourceFile": "x.jpg", "ExifTool:Warning": "[minor] Adjusted MakerNotes base by 4",
+              "CBOR:ActionsDigitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
+              "JSON:Make": "Canon", "CBOR:Claim_generator": "Adobe Firefly"}
+    hits = evaluate(from_exiftool(record))
+    assert hits == []  # the c2pa detector owns manifest content; the file is not "without metadata" either
+    hits = evaluate(from_exiftool({"ExifTool:Warning": "IPTCDigest is not current. XMP may be out of sync"}))
+    assert [h.title for h in hits] == ["Metadata warning", "No metadata"]
+
+
+def test_video_without_exiftool_is_a_partial_read(tmp_path):
+    import av
+
+    path = tmp_path / "v.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=5)
+        stream.width, stream.height = 64, 48
+        for i in range(3):
+            frame = av.VideoFrame.from_ndarray(np.asarray(_img(i)), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    findings = scan(path, "python")
+    assert [f.title for f in findings] == ["No metadata found (partial read)"]
