@@ -9,6 +9,10 @@ periodic trace of its own), then upsampled by k again with one of:
   polyphase components do not sum to the same value (as in an untrained or checkerboarding
   decoder layer), seeded so every run makes the same images.
 
+With ``--taef2`` the crops also go through a real latent-diffusion autoencoder (the FLUX.2 tiny
+autoencoder in /work/shared/data/models/taef2, rebuilt by detectors/learned/taef2.py): encode to
+the 8x-smaller latent, decode with its three nearest-2x + conv stages -> ``synthetic/taef2/``.
+
 Real counterparts are the same centre crops with no resampling.  Everything is written as PNG
 under the output folder (default /tmp/freqsim): ``real/`` and ``synthetic/<method><k>/`` so the
 result can be measured with ``synthcheck eval --real /tmp/freqsim/real --synthetic
@@ -63,6 +67,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--factors", default="2,4,8")
     ap.add_argument("--methods", default="nearest,bilinear,tconv")
+    ap.add_argument("--taef2", action="store_true", help="also write latent-autoencoder round trips")
     args = ap.parse_args()
     files = sorted(glob.glob(f"{SRC}/imagenet-samples/*")) + sorted(glob.glob(f"{SRC}/bsds500/*/*.jpg"))
     random.Random(args.seed).shuffle(files)
@@ -70,6 +75,15 @@ def main() -> None:
     (out / "real").mkdir(parents=True, exist_ok=True)
     factors = [int(k) for k in args.factors.split(",")]
     methods = args.methods.split(",")
+    taef2 = None
+    if args.taef2:
+        import torch
+
+        from detectors.learned.taef2 import load_taef2
+
+        torch.set_num_threads(1)
+        taef2 = load_taef2(Path(SRC).parent / "models" / "taef2")
+        (out / "synthetic" / "taef2").mkdir(parents=True, exist_ok=True)
     for i, f in enumerate(files[: args.n]):
         rgb = np.asarray(Image.open(f).convert("RGB"))
         h, w = rgb.shape[:2]
@@ -84,6 +98,10 @@ def main() -> None:
                 d = out / "synthetic" / f"{m}{k}"
                 d.mkdir(parents=True, exist_ok=True)
                 Image.fromarray(upsample(small, k, m)).save(d / f"{i:04d}.png")
+        if taef2 is not None:
+            x = torch.from_numpy(crop.copy()).permute(2, 0, 1)[None].float() / 255
+            y = taef2.round_trip(x)[0].permute(1, 2, 0).mul(255).round().byte().numpy()
+            Image.fromarray(y).save(out / "synthetic" / "taef2" / f"{i:04d}.png")
     print(f"wrote simulations of {args.n} photos under {out}")
 
 

@@ -57,6 +57,8 @@ class FrequencyDetector(Detector):
           (bench/frequency_sim.py: 37 photo crops, each downsampled then upsampled 2x/4x/8x; PNG)
           transposed conv 2x/4x/8x: AUC 1.00, 100% at >= 0.9; nearest: AUC 0.996-0.999,
           87-95% at >= 0.9; bilinear: AUC 0.70-0.82, 0-30% at >= 0.9.
+          A real latent-diffusion decoder (taef2 round trip of the same crops): AUC 0.65, none
+          at >= 0.9 - trained decoders leave traces too weak for this test.
         synthcheck eval --real .../labelled/ml72/real --synthetic .../labelled/ml72/ai
           --normalize crop512-jpeg90 -d frequency
           ROC AUC 0.41, nothing at >= 0.9: it does NOT detect these (resized) AI images.
