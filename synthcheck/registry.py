@@ -43,7 +43,8 @@ def discover() -> tuple[DetectorInfo, ...]:
                 raise TypeError(f"{ep.value} is not a synthcheck Detector subclass with an id")
             avail = cls.availability()
         except Exception as exc:  # a broken plugin is reported, never fatal
-            log.warning("detector %s failed to load and is skipped: %s", ep.name, exc)
+            # Reported once by the caller (the CLI warns; the run record lists it), not per process.
+            log.debug("detector %s failed to load and is skipped: %s", ep.name, exc)
             found.setdefault(ep.name, DetectorInfo(ep.name, None, Availability(False, f"failed to load: {exc}",
                                                                           "reinstall the package that provides it")))
             continue
