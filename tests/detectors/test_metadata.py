@@ -91,6 +91,14 @@ def test_a1111_in_jpeg_usercomment(tmp_path, reader):
     assert f.evidence["parameters"]["seed"] == "1234567890"
 
 
+def test_a1111_in_webp_usercomment(tmp_path, reader):
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9286] = b"UNICODE\x00" + A1111_PARAMETERS.encode("utf-16-le")
+    _img().save(tmp_path / "a.webp", "WEBP", exif=exif)
+    f = only(scan(tmp_path / "a.webp", reader), "generation record")
+    assert f.strength is Strength.DECISIVE and f.evidence["parameters"]["steps"] == "30"
+
+
 def test_long_prompt_cut_in_explanation_kept_in_evidence(tmp_path, reader):
     prompt = "castle " * 400
     text = f"{prompt}\nSteps: 20, Sampler: Euler a, Seed: 5"
