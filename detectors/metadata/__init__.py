@@ -38,7 +38,7 @@ class MetadataDetector(Detector):
     When it fails: metadata is trivially removed, and can be added or forged by hand.  Absence of
     markers says nothing (most re-shared AI images have none); a marker proves only that some
     software wrote it.  Without ExifTool installed a built-in reader is used, which misses maker
-    notes, video (QuickTime) tags other than XMP, and PNG text stored after the image data.
+    notes and video (QuickTime, Matroska) tags other than XMP.
     Option ``metadata.reader``: ``auto`` (ExifTool when installed), ``exiftool`` or ``python``.
     """
 

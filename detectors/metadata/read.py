@@ -29,6 +29,7 @@ MAX_VALUE_CHARS = 2 * 1024 * 1024  # longer values are cut; a cut value is not p
 MAX_FIELDS = 4000
 SCAN_WHOLE_BYTES = 64 * 1024 * 1024  # bigger files (videos): scan only the first/last part for XMP
 SCAN_EDGE_BYTES = 16 * 1024 * 1024
+MAX_PNG_CHUNKS = 100_000
 
 # ExifTool groups that describe the container or the file system, not claims about origin.
 _NOISE_GROUPS = {"ExifTool", "System", "File", "Composite", "JFIF", "RIFF", "QuickTime", "GIF", "BMP",
@@ -179,6 +180,8 @@ def _read_pil(media: "Media", fields: Fields) -> None:
             fields.add("File" if media.format == "jpeg" else media.format.upper(), "Comment", value)
         elif isinstance(value, str):  # PNG tEXt/zTXt/iTXt
             fields.add("PNG" if media.format == "png" else media.format.upper(), key, value)
+    if media.format == "png":
+        _png_text_after_idat(media.data, fields)
     try:
         with warnings.catch_warnings():  # Pillow warns on damaged EXIF; damage is reported below instead
             warnings.simplefilter("ignore")
@@ -190,6 +193,36 @@ def _read_pil(media: "Media", fields: Fields) -> None:
             _read_iptc(im, fields)
         except Exception as exc:  # noqa: BLE001
             fields.problems.append(("IPTC", f"the IPTC block could not be parsed ({type(exc).__name__}: {exc})"))
+
+
+def _png_text_after_idat(data: bytes, fields: Fields) -> None:
+    """Pillow stops at the first IDAT until pixels are decoded; text chunks after it are walked here."""
+    import io
+
+    from PIL import PngImagePlugin
+
+    fp = io.BytesIO(data)
+    fp.seek(8)
+    png = PngImagePlugin.PngStream(fp)
+    seen_idat = False
+    for _ in range(MAX_PNG_CHUNKS):
+        try:
+            cid, pos, length = png.read()
+        except Exception:  # noqa: BLE001 - the end of a damaged or truncated file
+            break
+        if cid == b"IEND":
+            break
+        if cid == b"IDAT":
+            seen_idat = True
+        elif seen_idat and cid in (b"tEXt", b"zTXt", b"iTXt"):
+            try:
+                png.call(cid, pos, length)
+            except Exception as exc:  # noqa: BLE001
+                fields.problems.append(("PNG", f"a {cid.decode()} chunk after the image data is unreadable ({exc})"))
+        fp.seek(pos + length + 4)  # chunk data and CRC
+    for key, value in png.im_text.items():
+        if isinstance(key, str) and isinstance(value, str) and not key.startswith("XML:com.adobe.xmp"):
+            fields.add("PNG", key, value)
 
 
 def _read_exif(im: Any, fields: Fields) -> None:

@@ -116,6 +116,18 @@ def test_comfyui_prompt_and_workflow(tmp_path, reader):
     assert p["model"] == "v1-5-pruned-emaonly.safetensors" and p["prompt"].startswith("a red fox")
 
 
+def test_text_chunk_after_image_data(tmp_path, reader):
+    import zlib
+
+    raw = png(tmp_path / "src.png").read_bytes()
+    body = b"parameters\x00" + A1111_PARAMETERS.encode("latin-1")
+    chunk = struct.pack(">I", len(body)) + b"tEXt" + body + struct.pack(">I", zlib.crc32(b"tEXt" + body))
+    iend = raw.rindex(b"IEND") - 4
+    (tmp_path / "late.png").write_bytes(raw[:iend] + chunk + raw[iend:])
+    f = only(scan(tmp_path / "late.png", reader), "generation record")
+    assert f.strength is Strength.DECISIVE
+
+
 def test_comfyui_workflow_alone(tmp_path, reader):
     f = only(scan(png(tmp_path / "w.png", {"workflow": json.dumps(COMFY_WORKFLOW)}), reader), "ComfyUI")
     assert f.strength is Strength.DECISIVE and f.evidence["parameters"]["prompt"].startswith("a red fox")
