@@ -89,6 +89,8 @@ def scan(
                                                       help="PEM file of C2PA trust anchors."),
     artifacts_dir: Optional[Path] = typer.Option(None, "--artifacts-dir", file_okay=False,
                                                  help="Write report images (spectra) here."),
+    metadata_reader: Optional[str] = typer.Option(None, "--metadata-reader", metavar="auto|exiftool|python",
+                                                  help="How the metadata detector reads tags (default auto)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG", exists=True, dir_okay=False,
@@ -117,6 +119,7 @@ def scan(
             "c2pa_trust_anchors": str(c2pa_trust_anchors) if c2pa_trust_anchors else cfg.get("c2pa", {}).get(
                 "trust_anchors"),
             "artifacts_dir": str(artifacts_dir) if artifacts_dir else cfg.get("artifacts_dir"),
+            "metadata.reader": metadata_reader or cfg.get("metadata", {}).get("reader"),
         }.items() if v},
     )
     raise typer.Exit(run_scan_command(req))

@@ -114,6 +114,7 @@ class Media:
             im = self.pil
             self.width, self.height = im.size
             self._check_pixels(self.width, self.height)
+            self._check_complete()
             frames = int(getattr(im, "n_frames", 1) or 1)
             self.n_frames = frames
             if frames > 1:  # animated GIF/WebP/APNG is treated as video
@@ -122,6 +123,20 @@ class Media:
             from . import video
 
             video.probe(self)
+
+    def _check_complete(self) -> None:
+        """Spot a cut-off JPEG or PNG from its structure, so even a metadata-only scan reports it.
+
+        A JPEG's entropy-coded data must end with an EOI marker after its last SOS; a PNG must
+        have an IEND chunk.  Recorded as a ``truncated`` error; detectors still run on what is there.
+        """
+        tail = self.data
+        if self.format == "jpeg":
+            sos = tail.rfind(b"\xff\xda")
+            if sos < 0 or tail.find(b"\xff\xd9", sos) < 0:
+                self.errors.append(MediaError(ErrorCode.TRUNCATED, "JPEG ends before its end-of-image marker: the file is truncated"))
+        elif self.format == "png" and tail.rfind(b"IEND") < 0:
+            self.errors.append(MediaError(ErrorCode.TRUNCATED, "PNG has no IEND chunk: the file is truncated"))
 
     def _check_pixels(self, w: int, h: int) -> None:
         if w <= 0 or h <= 0:

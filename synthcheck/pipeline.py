@@ -52,10 +52,12 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileR
         except Exception as exc:  # noqa: BLE001 - one detector never stops the others
             log.debug("detector %s failed on %s", det.id, path, exc_info=True)
             errors.append(FileError(ErrorCode.DETECTOR_ERROR, f"{type(exc).__name__}: {exc}", detector=det.id))
-    for err in media.errors:  # partial decodes (truncated video): frames that decoded were used
-        errors.append(FileError(err.code, err.message))
+    for err in media.errors:  # structural truncation, partial video decodes: what decoded was used
+        if pixel_error is None or err.code is not pixel_error.code:
+            errors.append(FileError(err.code, err.message))
     findings.extend(contradictions(findings))
-    fatal = pixel_error is not None and pixel_error.code in _FATAL
+    fatal = (pixel_error is not None and pixel_error.code in _FATAL) or (
+        media.kind == "image" and any(e.code in _FATAL for e in media.errors))
     verdict = fuse(findings, errors, fatal=fatal)
     return FileResult(
         path=str(path), sha256=media.sha256, size=media.size, media=media.kind, format=media.format,

@@ -19,6 +19,8 @@ Command-line options win over the file.  Keys (all optional)::
     timeout_s = 300
     [c2pa]
     trust_anchors = "anchors.pem"
+    [metadata]
+    reader = "auto"      # auto | exiftool | python
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 KNOWN_KEYS = {"format", "detectors", "skip", "workers", "device", "fail_on", "include", "exclude",
-              "artifacts_dir", "limits", "c2pa", "plugins"}
+              "artifacts_dir", "limits", "c2pa", "plugins", "metadata"}
 
 
 class ConfigError(ValueError):

@@ -74,3 +74,16 @@ def test_animated_gif_is_video(tmp_path):
     assert m.kind == "video" and m.n_frames == 3
     fr = m.frames(max_frames=2)
     assert [f.index for f in fr] == [0, 1] and fr[1].time == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_structural_truncation_found_without_decoding(tmp_path, fmt):
+    p = tmp_path / f"cut.{fmt.lower()}"
+    Image.fromarray(natural_image(128, 128)).save(p, format=fmt)
+    data = p.read_bytes()
+    p.write_bytes(data[: int(len(data) * 0.8)])
+    m = Media.open(p)
+    assert [e.code for e in m.errors] == [ErrorCode.TRUNCATED]
+    whole = tmp_path / f"whole.{fmt.lower()}"
+    whole.write_bytes(data)
+    assert Media.open(whole).errors == []
