@@ -20,7 +20,8 @@ def eval_command(
     real: Optional[List[Path]] = typer.Option(None, "--real", help="Folder of real (camera) files; repeatable."),
     synthetic: Optional[List[Path]] = typer.Option(None, "--synthetic", help="Folder of AI-made files; repeatable."),
     csv_file: Optional[List[Path]] = typer.Option(
-        None, "--csv", help="CSV of path,label rows (label real/synthetic or 0/1); repeatable."),
+        None, "--csv", help="CSV of path,label rows (label real/synthetic or 0/1; paths relative to the CSV); "
+                            "repeatable."),
     normalize: str = typer.Option(
         "none", "--normalize",
         help="Bring files to one size and encoding first: none, crop512-jpeg90, crop256-jpeg90, "

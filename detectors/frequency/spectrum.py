@@ -81,9 +81,8 @@ def power_spectrum(images: list[np.ndarray]) -> tuple[np.ndarray, int, int]:
     count = 0
     per_frame = max(1, MAX_CROPS // len(images))
     for im in images:
-        g = gray(im)
-        for y, x in crop_origins(g.shape[0], g.shape[1], side, per_frame):
-            r = residual(g[y:y + side, x:x + side])
+        for y, x in crop_origins(im.shape[0], im.shape[1], side, per_frame):
+            r = residual(gray(im[y:y + side, x:x + side]))  # crop first: never convert a whole large image
             r = (r - r.mean()) * win
             acc += np.abs(np.fft.fft2(r)) ** 2
             count += 1
