@@ -1,7 +1,8 @@
 """Measure detectors on labelled files: the yardstick every quality number in the docs comes from.
 
 A file's score for one detector is the highest score among that detector's findings; a file where
-the detector ran but gave no scored finding counts as 0 and as "no score".  The fused verdict is
+the detector gave no scored finding counts as 0 and as "no score"; a detector that scored no
+file at all gets no AUC or average precision (a constant has nothing to rank).  The fused verdict is
 ranked by its label (no-evidence < inconclusive < possibly < likely < ai-generated), ties broken
 by the verdict score, and judged at two cut points: label >= likely-synthetic and label >=
 possibly-synthetic.  Files whose scan failed (verdict ``error``) are left out of the metrics and
@@ -11,7 +12,7 @@ counted.  Rates are computed here; formatters only render them.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -170,7 +171,10 @@ def compute(results: Sequence[FileResult], labels: Sequence[int], detectors: Map
             missing += s is None
             ys.append(labels[i])
             ss.append(0.0 if s is None else s)
-        per.append(binary_metrics(det, version, ys, ss, DETECTOR_CUTS, no_score=missing, errors=errs))
+        m = binary_metrics(det, version, ys, ss, DETECTOR_CUTS, no_score=missing, errors=errs)
+        if ys and missing == len(ys):  # never scored (provenance-only, or not applicable): nothing to rank
+            m = replace(m, auc=None, average_precision=None)
+        per.append(m)
     fused = binary_metrics(FUSED, "", [labels[i] for i in ok], [fused_rank(results[i]) for i in ok], FUSED_CUTS,
                            errors=len(results) - len(ok))
     files = tuple(FileScores(paths[i], labels[i], r.verdict.label.value,

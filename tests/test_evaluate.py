@@ -67,6 +67,9 @@ def test_compute_with_stub_detector_table():
     assert files[0].scores["stub"] == 0.95 and files[2].scores["stub"] is None
     other = per[1]
     assert other.n == 4 and other.no_score == 3 and other.errors == 1  # only the unreadable file
+    assert other.auc is not None
+    per, _, _ = compute(results, labels, {"silent": "1"})  # never scored anything
+    assert per[0].no_score == 4 and per[0].auc is None and per[0].average_precision is None
     assert fused.name == FUSED and fused.n == 4 and fused.errors == 1
     cuts = {t.name: t for t in fused.thresholds}
     assert cuts["likely"].tpr == 0.5 and cuts["possibly"].tpr == 1.0
