@@ -26,12 +26,11 @@ class FrequencyDetector(Detector):
         bilinear interpolation, whose responses are zero on that grid.  No training, no weights.
 
     JPEG
-        A JPEG's own 8x8 blocks also put energy on that grid.  For JPEG files, video frames (except
-        GIF/APNG), and
-        images whose spectrum shows bright k/8 grid lines (evidence of earlier JPEG compression),
-        the detector masks the grid points on the two frequency axes (where block edges put their
-        energy) and compares each remaining point with the brighter of its surroundings and the
-        grid lines through it.  JPEG and non-JPEG images have separate calibrations.
+        A JPEG's own 8x8 blocks also put energy on that grid.  For JPEG files, video frames
+        (except GIF/APNG) and images whose spectrum shows bright k/8 grid lines (evidence of
+        earlier JPEG compression), the detector masks the grid points on the two frequency
+        axes (where block edges put their energy) and compares each remaining point with the
+        brighter of its surroundings and the grid lines through it.  JPEG and non-JPEG images have separate calibrations.
 
     How to read the score
         The score is calibrated on 600 real photographs (bsds500 and imagenet-samples, even

@@ -41,8 +41,9 @@ def explain(s: Scored) -> str:
     k = s.factor
     where = f"{_PERIOD_WORDS[k]} of the sampling frequency"
     if s.key.startswith("peak"):
-        what = (f"periodic peaks in the noise residual's spectrum at {where}, typical of a {k}x upsampling "
-                "layer (transposed convolution or decoder)")
+        art = "an" if k == 8 else "a"
+        what = (f"periodic peaks in the noise residual's spectrum at {where}, typical of {art} {k}x "
+                "upsampling layer (transposed convolution or decoder)")
     else:
         what = (f"spectral gaps at {where} in the noise residual, typical of {k}x nearest-neighbour or "
                 "bilinear upsampling")
