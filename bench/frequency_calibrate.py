@@ -32,8 +32,8 @@ from detectors.frequency.spectrum import analyse  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "real"
 # Quantiles of the combined statistic on the calibration half that become scores 0.15, 0.3, 0.6
-# and 0.9.  The 0.9 point sits at the 99.7th, not the 99th, percentile: with ~700 files per mode
-# the 99th rests on 7 files and the hold-out half exceeded it 3.1% of the time (99.5th: 1.6%).
+# and 0.9.  The 0.9 point sits at the 99.7th, not the 99th, percentile: with 600 JPEG analyses
+# the 99th rests on 6 files and the hold-out half exceeded it 2.8% of the time (99.5th: 1.5%).
 # 99.7 was chosen as the level at which both directions of the 2-fold check printed below stay
 # at or under 1%; that choice looked at the hold-out half, which the README states.
 ANCHOR_QUANTILES = (50, 80, 97, 99.7)

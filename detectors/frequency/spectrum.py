@@ -12,8 +12,8 @@ Why these steps:
   points ``(a/8, b/8)`` sit at bins ``(32a, 32b)``.
 * A grid point's strength is its peak power (3x3 bins around it, the Hann window spreads a line
   over neighbouring bins) over the median power of a ring of bins 4-12 away that avoids the grid
-  lines.  In *JPEG mode* (the file is a JPEG, or the spectrum shows the 8x8 block grid as bright
-  lines) the points on the two axes are masked (JPEG blocking puts its energy there) and the
+  lines.  In *JPEG mode* (the file is a JPEG, or a video from a block-transform codec) the points
+  on the two axes are masked (JPEG blocking puts its energy there) and the
   other points are compared with the brighter of the ring and the grid lines through them, so a
   point counts only where it stands out from the JPEG lines it lies on.
 """
@@ -37,7 +37,7 @@ class GridStats:
     factors: dict[int, float]  # factor (2, 4, 8) -> mean log10 peak ratio of its own grid points
     points: dict[tuple[int, int], float]  # (a, b) in eighths -> log10 peak ratio
     jpeg_mode: bool
-    grid_lines: float  # log10 brightness of the k/8 lines over the background (JPEG blocking)
+    grid_lines: float  # log10 brightness of the k/8 lines over the background (context only)
     hf_slope: float  # log-log slope of the residual spectrum between 1/4 and 1/2 cycle/px
     crops: int
     side: int
@@ -137,7 +137,10 @@ def grid_stats(spec: np.ndarray, jpeg_hint: bool, crops: int = 1, scale: float =
             line_vals.append(np.median(at([(dy, 0) for dy in range(-3, 4)], t, k * step)))
             bg_vals.append(np.median(at(ring, k * step, t)))
     grid_lines = float(np.median(line_vals) - np.median(bg_vals))
-    jpeg_mode = bool(jpeg_hint or grid_lines > JPEG_LINE_LOG10)
+    # Reported only.  It was tried as a trigger for JPEG mode (PNG re-saves of JPEGs) and rejected:
+    # above 0.2 it fired on 8% of decoded real JPEGs but also on 6% of the same photos resized to
+    # 0.75x (no grid left), and never on 1/f test images JPEG-compressed at q30-q90.
+    jpeg_mode = bool(jpeg_hint)
 
     points: dict[tuple[int, int], float] = {}
     for a in range(8):
@@ -156,11 +159,6 @@ def grid_stats(spec: np.ndarray, jpeg_hint: bool, crops: int = 1, scale: float =
         vals = [v for (a, b), v in points.items() if order(a, b) == k]
         factors[k] = float(np.mean(vals)) if vals else 0.0
     return GridStats(factors, points, jpeg_mode, grid_lines, hf_slope(spec), crops, side, spec)
-
-
-# Brightness (log10 over the ring) above which the k/8 lines count as a JPEG block grid; set
-# between PNG renders of natural images (~0.0-0.1) and JPEG q90 files (~0.3 and more).
-JPEG_LINE_LOG10 = 0.2
 
 
 def hf_slope(spec: np.ndarray) -> float:
