@@ -50,7 +50,8 @@ class FrequencyDetector(Detector):
         not evidence of a real photograph.  Modern generators whose decoders avoid checkerboard
         artefacts (and any image made at a size that was then resampled) may leave no grid
         trace.  Real photos that were upscaled (digital zoom, some phone pipelines) look like
-        upsampling and can score high.  Images smaller than 64 px are not analysed.
+        upsampling and can score high, as can fine periodic textures (chain mail, shelves).
+        Images smaller than 64 px are not analysed.
 
     Measured (details, data and exact commands in detectors/frequency/README.md)
         synthcheck eval --real /tmp/freqsim/real --synthetic /tmp/freqsim/synthetic -d frequency
