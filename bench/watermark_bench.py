@@ -113,7 +113,7 @@ def timing(photo: np.ndarray, repeats: int = 5) -> str:
             t_riva.append(time.perf_counter() - t0)
     riva = f"{statistics.median(t_riva) * 1000:.0f} ms" if t_riva else "not available"
     return (f"1024x1024, median of {repeats}: dwtDct soft decoder (16 hypotheses) "
-            f"{statistics.median(t_soft) * 1000:.0f} ms; RivaGAN 160x160 crop {riva}")
+            f"{statistics.median(t_soft) * 1000:.0f} ms; RivaGAN {rivagan.CROP}x{rivagan.CROP} crop {riva}")
 
 
 def main() -> None:
