@@ -34,10 +34,20 @@ def image_sets(shared: Path) -> dict[str, tuple[str, list[Path]]]:
                                            if not p.name.startswith("people_"))),
         "bsds500": ("real", sorted((shared / "real/bsds500").glob("*/*.jpg"))),
         "imagenet-samples": ("real", sorted(p for g in jp for p in (shared / "real/imagenet-samples").glob(g))),
-        "opencv-doc": ("real", sorted(p for g in jp for p in Path("/usr/share/doc/opencv-doc").rglob(g))),
+        "opencv-doc": ("real", _unique(p for g in jp for p in Path("/usr/share/doc/opencv-doc").rglob(g))),
         "ml72-ai": ("ai", sorted((shared / "labelled/ml72/ai").glob("*.jpg"))),
     }
     return {k: v for k, v in sets.items() if v[1]}
+
+
+def _unique(paths) -> list[Path]:
+    """One path per distinct file content (opencv-doc repeats images across its folders)."""
+    import hashlib
+
+    seen: dict[str, Path] = {}
+    for p in sorted(paths):
+        seen.setdefault(hashlib.sha1(p.read_bytes()).hexdigest(), p)
+    return sorted(seen.values())
 
 
 def astronaut(cache: Path) -> Path | None:
@@ -88,6 +98,7 @@ def main() -> None:
             c["images"] += 1
             c["with_hand"] += bool(lm.hands)
             c["hands"] += len(lm.hands)
+            c["hands_full_weight"] += sum(rules.hand_confidence(h.image) >= 1.0 for h in lm.hands)
             c["with_person"] += person
             c["weak+"] += bool(found)
             c["moderate+"] += bool(strong)

@@ -90,7 +90,9 @@ class Landmarker:
         if missing:
             raise RuntimeError(f"mediapipe wheel lacks bundled models {missing}; refusing to download")
         import mediapipe as mp  # heavy: only here
+        from mediapipe.python.solutions import download_utils
 
+        download_utils.download_oss_model = _refuse_download  # belt and braces: never fetch
         sol = mp.solutions
         self._hands = sol.hands.Hands(static_image_mode=True, max_num_hands=max_hands,
                                       model_complexity=1, min_detection_confidence=0.5)
@@ -139,6 +141,12 @@ class Landmarker:
     def _detect_faces(self, img: np.ndarray, w: int, h: int) -> tuple[Face, ...]:
         res = self._face.process(img)
         return tuple(Face(image=_to_pixels(f.landmark, w, h)) for f in (res.multi_face_landmarks or ()))
+
+
+def _refuse_download(model_path: str) -> None:
+    """Stands in for MediaPipe's downloader: a model missing from the wheel is an error."""
+    if not (mediapipe_dir().parent / model_path).is_file():
+        raise RuntimeError(f"mediapipe model {model_path} is not in the wheel; synthcheck never downloads")
 
 
 def downscale(rgb: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:

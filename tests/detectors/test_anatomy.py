@@ -260,3 +260,32 @@ def test_real_photo_with_a_hand_is_checked(shared_data, tmp_path):
     assert all(f.strength.rank <= Strength.WEAK.rank for f in findings)  # a real photo: calm
     info = [f for f in findings if f.strength is Strength.INFO]
     assert not info or "hand checked, no anomaly" in info[0].explanation
+
+
+def test_models_load_with_the_network_switched_off(monkeypatch):
+    pytest.importorskip("mediapipe")
+    import socket
+
+    from detectors.anatomy.landmarks import Landmarker
+
+    def refuse(*a, **k):
+        raise AssertionError("the anatomy detector tried to open a network socket")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    lmk = Landmarker()
+    assert lmk.detect(np.zeros((64, 64, 3), np.uint8)).empty
+    lmk.close()
+
+
+def test_animation_is_checked_frame_by_frame(tmp_path):
+    pytest.importorskip("mediapipe")
+    from PIL import Image
+
+    from tests.conftest import natural_image
+
+    frames = [Image.fromarray(natural_image(160, 120, seed=s)) for s in range(3)]
+    path = tmp_path / "anim.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=1000, loop=0)
+    (f,) = _run(path)
+    assert "no hands or people detected in 3 frames" in f.explanation
