@@ -91,6 +91,8 @@ def scan(
                                                  help="Write report images (spectra) here."),
     metadata_reader: Optional[str] = typer.Option(None, "--metadata-reader", metavar="auto|exiftool|python",
                                                   help="How the metadata detector reads tags (default auto)."),
+    rivagan: bool = typer.Option(True, "--rivagan/--no-rivagan",
+                                 help="Decode RivaGAN watermarks (about 1 s per image on CPU)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG", exists=True, dir_okay=False,
@@ -104,6 +106,14 @@ def scan(
     except ConfigError as exc:
         typer.echo(f"synthcheck: error: {exc}", err=True)
         raise typer.Exit(2)
+    options: dict = {k: v for k, v in {
+        "c2pa_trust_anchors": str(c2pa_trust_anchors) if c2pa_trust_anchors else cfg.get("c2pa", {}).get(
+            "trust_anchors"),
+        "artifacts_dir": str(artifacts_dir) if artifacts_dir else cfg.get("artifacts_dir"),
+        "metadata.reader": metadata_reader or cfg.get("metadata", {}).get("reader"),
+    }.items() if v}
+    if not (rivagan and cfg.get("watermark", {}).get("rivagan", True)):
+        options["watermark.rivagan"] = False
     req = ScanRequest(
         paths=paths, include=include or cfg.get("include", []), exclude=exclude or cfg.get("exclude", []),
         fmt=(fmt.value if fmt else cfg.get("format") or _format_for(output)), output=output,
@@ -115,12 +125,7 @@ def scan(
         limits={k: v for k, v in {"max_bytes": max_bytes, "max_pixels": max_pixels, "max_frames": max_frames,
                                   "timeout_s": timeout}.items() if v is not None} or None,
         config_limits=cfg.get("limits", {}),
-        options={k: v for k, v in {
-            "c2pa_trust_anchors": str(c2pa_trust_anchors) if c2pa_trust_anchors else cfg.get("c2pa", {}).get(
-                "trust_anchors"),
-            "artifacts_dir": str(artifacts_dir) if artifacts_dir else cfg.get("artifacts_dir"),
-            "metadata.reader": metadata_reader or cfg.get("metadata", {}).get("reader"),
-        }.items() if v},
+        options=options,
     )
     raise typer.Exit(run_scan_command(req))
 

@@ -28,13 +28,14 @@ class WatermarkDetector(Detector):
     learned 32-bit watermark, on a centred 256x256 crop; a RivaGAN payload is arbitrary and
     carries no generator identity, so it is reported as information only.
 
-    How to read it: each message gets a t statistic whose distribution on 1141 clean photos was
-    measured (mean 0, max 3.84; modelled as a unit Gaussian, which over-predicts the measured
-    tails), and a p-value: the chance that a clean image scores as high, corrected for the 16
-    hypotheses tried.  p <= 1e-6 (t >= 5.3) is a DECISIVE provenance finding ("ai-generated");
-    p <= 1e-4 MODERATE (still claims ai-generated); p <= 1e-2 WEAK (no claim).  Anything less
-    is reported as "no known watermark found", which does NOT mean the image is authentic:
-    most generators embed none and anyone can strip one.
+    How to read it: each message gets a match statistic R whose distribution on 1141 clean
+    photos was measured (maximum 4.38; modelled as a Gaussian of scale 1.1, chosen because it
+    over-predicts every measured clean tail count), and a p-value: the chance that a clean image
+    scores as high, corrected for the 16 hypotheses tried.  p <= 1e-6 (R >= 6.34) is a DECISIVE
+    provenance finding ("ai-generated"); p <= 1e-4 (R >= 5.39) MODERATE (still claims
+    ai-generated); p <= 1e-2 (R >= 4.23) WEAK (no claim).  The 1e-6 rate is an extrapolation of
+    that fit, not a count.  Anything less is reported as "no known watermark found", which does
+    NOT mean the image is authentic: most generators embed none and anyone can strip one.
 
     When it fails: the mark lives in exact coefficient values, so it is destroyed by resizing,
     cropping from the top or left, rotation and strong JPEG.  JPEG at quality 90 with 4:2:0
@@ -57,8 +58,8 @@ class WatermarkDetector(Detector):
 
     At 512x512 the JPEG 90 target (95%) is missed: 87% reach at least MODERATE; at natural
     photo sizes (~0.15-0.2 MP, ``--size 0 --step 2``, 578 photos) 68.3% are decisive after JPEG 90.  Speed at 1 MP:
-    86-138 ms for all dwtDct messages, plus 0.6-1.0 s for RivaGAN (option
-    ``watermark.rivagan=false`` skips it).  Details: detectors/watermark/README.md.
+    86-138 ms for all dwtDct messages, plus 0.6-1.0 s for RivaGAN (``--no-rivagan``, option
+    ``watermark.rivagan=false``, skips it).  Details: detectors/watermark/README.md.
     """
 
     id: ClassVar[str] = "watermark"
