@@ -26,7 +26,8 @@ class AnatomyDetector(Detector):
         sideways beyond human range, phalanx and finger-length ratios far from real hands, two
         fingers passing through each other, a thumb growing from the little-finger side, two hand
         detections on one wrist (shows as extra fingers or two thumbs).  Body (one person in
-        view): forearm against upper arm and left against right limb lengths, hands lying far
+        view): forearm against upper arm and left against right limb lengths, a hand folded back
+        onto its forearm beyond any wrist's range, hands lying far
         from every visible wrist, more hands than arms.  Face (weak only): mismatched iris sizes
         or a non-round iris on a frontal face.  Each finding names the rule, the measured value
         and the landmarks, and its region is the box around them.  Video: up to 4 frames, one

@@ -13,6 +13,7 @@ from .rules import CUTS, WEAK_CAP, RuleResult, hand_confidence, hand_size_px, ra
 
 # Pose landmark indices (MediaPipe's subject-left / subject-right).
 ARMS = {"left": (11, 13, 15), "right": (12, 14, 16)}  # shoulder, elbow, wrist
+HAND_TIPS = {"left": (17, 19), "right": (18, 20)}  # pose's own pinky and index points
 LEGS = {"left": (23, 25, 27), "right": (24, 26, 28)}  # hip, knee, ankle
 FOREARM_REF = 0.80  # forearm / upper arm between joint centres (radius/humerus is about 0.77)
 MIN_VIS = 0.8  # pose landmarks less visible than this are guessed, not seen: skipped
@@ -56,6 +57,28 @@ def rule_limb_ratios(pose) -> list[RuleResult]:
                        message=msg, points=pose.image[list(idx), :2], landmarks=idx)]
 
 
+def rule_wrist_bend(pose) -> list[RuleResult]:
+    """Angle between forearm and hand in the pose's 3D estimate; real wrists stay within ~90.
+
+    Wrist flexion/extension reaches 70-90 degrees, so the cut points sit well beyond it (the
+    largest angle on real photographs was 94 degrees): a hand folded back onto its forearm.
+    """
+    out = []
+    w = pose.world
+    for side, (_, e, wr) in ARMS.items():
+        pk, ix = HAND_TIPS[side]
+        if not _seen(pose, (e, wr, pk, ix)):
+            continue
+        fore, hand = w[wr] - w[e], (w[pk] + w[ix]) / 2 - w[wr]
+        cos = np.dot(fore, hand) / max(np.linalg.norm(fore) * np.linalg.norm(hand), 1e-9)
+        ang = float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+        out.append(RuleResult(
+            rule="body.wrist_bend", score=ramp(ang, CUTS["wrist_bend"]), value=ang,
+            message=f"the {side} hand is bent {ang:.0f} degrees against its forearm, beyond what "
+                    "a wrist allows", points=pose.image[[e, wr, pk, ix], :2], landmarks=(e, wr, pk, ix)))
+    return out
+
+
 def rule_hands_and_arms(landmarks) -> list[RuleResult]:
     """Hands far from every visible arm, and more hands than the one person has arms."""
     pose, hands = landmarks.pose, landmarks.hands
@@ -87,6 +110,7 @@ def check_body(landmarks) -> list[RuleResult]:
     out: list[RuleResult] = []
     if landmarks.pose is not None and np.all(np.isfinite(landmarks.pose.world)):
         out += rule_limb_ratios(landmarks.pose)
+        out += rule_wrist_bend(landmarks.pose)
     out += rule_hands_and_arms(landmarks)
     return out
 

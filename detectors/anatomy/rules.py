@@ -36,6 +36,7 @@ CUTS = {
     "thumb_side": (0.20, 0.50),  # log(d(thumb base, index knuckle)/d(thumb base, pinky knuckle))
     "shared_wrist": (0.55, 0.75),  # 1 - wrist distance/hand size for two overlapping hands
     "arm_ratio": (0.65, 1.10),  # |log| deviation of forearm/upper-arm or left/right limb ratios
+    "wrist_bend": (110.0, 140.0),  # degrees between forearm and hand (pose landmarks)
     "orphan_hand": (2.5, 4.0),  # hand-wrist distance to nearest visible arm wrist, in hand sizes
     "extra_hands": (1.0, 2.0),  # hands beyond the two arms of the only person in view
     "iris_size": (0.30, 0.45),  # |log| ratio of the two iris radii on a frontal face

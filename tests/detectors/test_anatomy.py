@@ -145,15 +145,24 @@ def test_two_hands_on_one_wrist_read_as_two_thumbs():
     assert fired(rules.check_hands([right, apart]), "hands.shared_wrist") == []
 
 
-def make_pose(forearm_scale=1.0):
+def make_pose(forearm_scale=1.0, wrist_back=False):
     w = np.zeros((33, 3))
     for sign, (s, e, wr), (h, k, a) in ((1, body.ARMS["left"], body.LEGS["left"]),
                                          (-1, body.ARMS["right"], body.LEGS["right"])):
         w[s], w[e] = (0.18 * sign, -0.45, 0), (0.20 * sign, -0.16, 0)
         w[wr] = w[e] + (np.array([0.01 * sign, 0.24, 0]) * (forearm_scale if sign == 1 else 1.0))
         w[h], w[k], w[a] = (0.1 * sign, 0, 0), (0.1 * sign, 0.42, 0), (0.1 * sign, 0.82, 0)
+        pinky, index = body.HAND_TIPS["left" if sign == 1 else "right"]
+        hand_dir = np.array([0.0, -0.08 if (wrist_back and sign == 1) else 0.08, 0.0])
+        w[pinky], w[index] = w[wr] + hand_dir + [0.02, 0, 0], w[wr] + hand_dir - [0.02, 0, 0]
     image = np.column_stack([w[:, :2] * 1000 + 1000, w[:, 2] * 1000])
     return Pose(image=image, world=w, visibility=np.ones(33))
+
+
+def test_hand_folded_back_onto_the_forearm_fires():
+    (r,) = fired(rules.check(scene([], make_pose(wrist_back=True))), "body.wrist_bend")
+    assert r.value > 150 and r.score >= 0.6
+    assert fired(rules.check(scene([], make_pose())), "body.wrist_bend") == []
 
 
 def make_face(iris_scale=1.0):
