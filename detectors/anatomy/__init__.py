@@ -26,9 +26,9 @@ class AnatomyDetector(Detector):
         sideways beyond human range, phalanx and finger-length ratios far from real hands, two
         fingers passing through each other, a thumb growing from the little-finger side, two hand
         detections on one wrist (shows as extra fingers or two thumbs).  Body (one person in
-        view): forearm against upper arm and left against right limb lengths, a hand folded back
-        onto its forearm beyond any wrist's range, hands lying far
-        from every visible wrist, more hands than arms.  Face (weak only): mismatched iris sizes
+        view): forearm against upper arm and left against right limb lengths, a hand folded
+        back onto its forearm beyond any wrist's range, hands lying far from every visible
+        wrist, more hands than arms.  Face (weak only): mismatched iris sizes
         or a non-round iris on a frontal face.  Each finding names the rule, the measured value
         and the landmarks, and its region is the box around them.  Video: up to 4 frames, one
         second apart.
@@ -110,7 +110,8 @@ class AnatomyDetector(Detector):
         if hands == 0 and people == 0:
             return [self.finding(f"no hands or people detected{where}; anatomy not checked",
                                  strength=Strength.INFO, title="anatomy not checked")]
-        what = f"{hands} hand{'s' if hands != 1 else ''}" if hands else "a person (no hands)"
+        noun = "hand detection" if media.kind == "video" else "hand"  # one hand counts per frame
+        what = f"{hands} {noun}{'s' if hands != 1 else ''}" if hands else "a person (no hands)"
         return [self.finding(f"{what} checked{where}, no anomaly", strength=Strength.INFO,
                              evidence={"hands": hands}, title="anatomy checked")]
 
