@@ -33,7 +33,8 @@ def image_sets(shared: Path) -> dict[str, tuple[str, list[Path]]]:
         "ml72-real-other": ("real", sorted(p for p in (shared / "labelled/ml72/real").glob("*.jpg")
                                            if not p.name.startswith("people_"))),
         "bsds500": ("real", sorted((shared / "real/bsds500").glob("*/*.jpg"))),
-        "imagenet-samples": ("real", sorted(p for g in jp for p in (shared / "real/imagenet-samples").glob(g))),
+        "imagenet-samples": ("real", sorted(p for g in jp
+                                            for p in (shared / "real/imagenet-samples").glob(g))),
         "opencv-doc": ("real", _unique(p for g in jp for p in Path("/usr/share/doc/opencv-doc").rglob(g))),
         "ml72-ai": ("ai", sorted((shared / "labelled/ml72/ai").glob("*.jpg"))),
     }

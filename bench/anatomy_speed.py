@@ -45,7 +45,7 @@ def main() -> None:
     args = ap.parse_args()
     socket.socket = _NoNetwork  # type: ignore[misc]
     from detectors.anatomy import rules
-    from detectors.anatomy.landmarks import Landmarker, downscale
+    from detectors.anatomy.landmarks import Landmarker, Landmarks, downscale
 
     t0 = time.perf_counter()
     lmk = Landmarker()
@@ -65,8 +65,6 @@ def main() -> None:
             c = time.perf_counter()
             faces = lmk._detect_faces(small, w, h)
             d = time.perf_counter()
-            from detectors.anatomy.landmarks import Landmarks
-
             rules.anomalies(Landmarks(w, h, hands, pose, faces))
             e = time.perf_counter()
             stages["hands"].append(b - a)
