@@ -5,6 +5,8 @@
 Images: ml72 real 'people' photos resized to 1000x1000 (1.0 MP); skimage's astronaut upscaled
 to 1000x1000 when ../shared is absent.  Times the landmarking stages separately (hands, pose,
 face mesh) and the whole rule pass, after one warm-up call, median and worst over all runs.
+Wall time depends on what else the machine runs; "CPU" is the process CPU time (all threads)
+for hands + pose, which varies less with load.
 Any attempt to open a socket raises, which proves the models load from the wheel.
 """
 
@@ -52,17 +54,17 @@ def main() -> None:
     print(f"model load: {(time.perf_counter() - t0) * 1000:.0f} ms")
     imgs = images(args.shared)
     lmk.detect(imgs[0])  # warm-up
-    stages = {"hands": [], "pose": [], "hands+pose": [], "face": [], "rules": [], "total": []}
+    stages = {"hands": [], "pose": [], "hands+pose": [], "hands+pose CPU": [], "face": [], "rules": [], "total": []}
     for _ in range(args.repeat):
         for rgb in imgs:
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             small = downscale(rgb)
             h, w = rgb.shape[:2]
             a = time.perf_counter()
             hands = lmk._detect_hands(small, w, h)
             b = time.perf_counter()
             pose = lmk._detect_pose(small, w, h)
-            c = time.perf_counter()
+            c, cpu_c = time.perf_counter(), time.process_time()
             faces = lmk._detect_faces(small, w, h)
             d = time.perf_counter()
             rules.anomalies(Landmarks(w, h, hands, pose, faces))
@@ -70,13 +72,14 @@ def main() -> None:
             stages["hands"].append(b - a)
             stages["pose"].append(c - b)
             stages["hands+pose"].append(c - t)
+            stages["hands+pose CPU"].append(cpu_c - cpu)
             stages["face"].append(d - c)
             stages["rules"].append(e - d)
             stages["total"].append(e - t)
     print(f"{len(imgs)} images of {imgs[0].shape[1]}x{imgs[0].shape[0]}, {args.repeat} runs each")
     for k, v in stages.items():
         ms = np.array(v) * 1000
-        print(f"  {k:11s} median {np.median(ms):6.1f} ms   max {ms.max():6.1f} ms")
+        print(f"  {k:14s} median {np.median(ms):6.1f} ms   max {ms.max():6.1f} ms")
 
 
 if __name__ == "__main__":

@@ -57,8 +57,8 @@ class AnatomyDetector(Detector):
     Measured (bench/anatomy_calibrate.py, bench/anatomy_speed.py; detectors/anatomy/README.md)
         Real photos with a detected hand: moderate+ on 0/105 (0.0%); weak+ on 21/3599 real
         images.  AI images with a hand or person (ml72): any finding on 0/17 (0.0%) - the
-        AI hands' measurements all lie inside the real range.  Hands + pose: median 54 ms,
-        max 71 ms per 1 MP image on CPU.
+        AI hands' measurements all lie inside the real range.  Hands + pose on a 1 MP image:
+        median 54-142 ms wall on 2 shared CPU cores depending on load, 65 ms CPU time.
     """
 
     id = "anatomy"
