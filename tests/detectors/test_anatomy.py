@@ -298,3 +298,43 @@ def test_animation_is_checked_frame_by_frame(tmp_path):
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=1000, loop=0)
     (f,) = _run(path)
     assert "no hands or people detected in 3 frames" in f.explanation
+
+
+def test_tiny_hands_are_not_judged():
+    w = make_world(flex={("index", 1): -95.0})
+    hand = make_hand(w)
+    tiny = Hand(image=hand.image / 20.0, world=w, handedness="Right", score=0.98)  # ~13 px
+    assert rules.hand_confidence(tiny.image) == 0.0
+    assert fired(rules.check_hands([tiny]), "hand.hyperextension") == []
+
+
+class _FakeLandmarker:
+    def __init__(self, landmarks):
+        self.landmarks = landmarks
+
+    def detect(self, rgb):
+        return self.landmarks
+
+
+def test_rule_results_become_located_semantic_findings(tmp_path):
+    from PIL import Image
+
+    from detectors.anatomy import AnatomyDetector
+    from synthcheck.detector import DetectorContext
+    from synthcheck.media import Media
+    from synthcheck.model import Kind, Strength
+
+    path = tmp_path / "blank.png"
+    Image.fromarray(np.zeros((2000, 2000, 3), np.uint8)).save(path)
+    det = AnatomyDetector(DetectorContext())
+    det._landmarker = _FakeLandmarker(scene([make_hand(make_world(flex={("index", 1): -95.0}))]))
+    (f,) = det.run(Media.open(path))
+    assert f.kind is Kind.SEMANTIC and f.strength is Strength.MODERATE
+    assert f.score <= rules.SCORE_CAP and f.evidence["rule"] == "hand.hyperextension"
+    assert f.evidence["landmarks"] == [5, 6, 7] and len(f.evidence["hand_landmarks"]) == 21
+    x, y, w, h = f.region
+    pts = np.array(f.evidence["points"])
+    assert (x <= pts[:, 0]).all() and (pts[:, 0] <= x + w).all() and (y <= pts[:, 1]).all()
+    det._landmarker = _FakeLandmarker(scene([make_hand()]))
+    (ok,) = det.run(Media.open(path))
+    assert ok.strength is Strength.INFO and ok.explanation == "1 hand checked, no anomaly"
