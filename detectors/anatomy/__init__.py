@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .landmarks import Landmarks
     from .rules import RuleResult
 
-MAX_FRAMES = 4  # video: keyframes one second apart
+MAX_FRAMES = 4  # video: two pairs of frames 1 s apart, spread over the clip
+MAX_SIDE = 1280  # = landmarks.MAX_SIDE: decode video frames no larger than landmarking uses
 
 
 class AnatomyDetector(Detector):
@@ -30,8 +31,8 @@ class AnatomyDetector(Detector):
         back onto its forearm beyond any wrist's range, hands lying far from every visible
         wrist, more hands than arms.  Face (weak only): mismatched iris sizes
         or a non-round iris on a frontal face.  Each finding names the rule, the measured value
-        and the landmarks, and its region is the box around them.  Video: up to 4 frames, one
-        second apart.
+        and the landmarks, and its region is the box around them.  Video: up to 4 frames (two
+        pairs one second apart, spread over the clip).
 
     How to read the score
         A semantic signal that adds weight and shows where to look, never a verdict on its own:
@@ -92,7 +93,8 @@ class AnatomyDetector(Detector):
         if not hasattr(self, "_landmarker"):
             self.load()
         if media.kind == "video":
-            frames = [(f.rgb, f.time, f.index) for f in media.frames(max_frames=MAX_FRAMES, fps=1.0)]
+            sampled = media.frames(max_frames=MAX_FRAMES, fps=1.0, window=2, max_side=MAX_SIDE)
+            frames = [(f.rgb, f.time, f.index) for f in sampled]
         else:
             frames = [(media.rgb, None, None)]
         from .rules import anomalies
