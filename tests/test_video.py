@@ -134,3 +134,10 @@ def test_garbage_video_through_scan_is_an_error_result(tmp_path):
     for r in results:
         assert r.verdict.label is Label.ERROR
         assert r.errors and r.errors[0].code in (ErrorCode.TRUNCATED, ErrorCode.DECODE_ERROR)
+
+
+def test_time_budget_stops_decoding_with_a_typed_error(tmp_path):
+    m = Media.open(make_mp4(tmp_path / "a.mp4", n=30))
+    with pytest.raises(MediaError) as exc:
+        m.frames(time_budget=0.0)
+    assert exc.value.code is ErrorCode.LIMIT_EXCEEDED

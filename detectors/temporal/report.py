@@ -29,7 +29,7 @@ def describe(seg: Segment) -> str:
     span = f"seconds {seg.t0:.1f}-{seg.t1:.1f}"
     if not strongest:
         return f"{span}: every measurement was at or below its median on real footage"
-    return f"{span}: " + " and ".join(strongest) + " as in the median real-footage control"
+    return f"{span}: " + " and ".join(strongest) + " as in the median control clip (real and real-like footage)"
 
 
 def findings_for(det: "Detector", media: "Media", frames: Sequence[Any],
