@@ -17,6 +17,8 @@ from .features import FEATURES, FlowEngine, gray, window_stats
 
 SEGMENT_FRAMES = 16  # consecutive sampled frames per reported segment
 MIN_FRAMES = 4
+CUT_MIN_DIFF = 15.0  # mean |grey difference| on a 32x32 thumbnail, 8-bit levels
+CUT_RATIO = 5.0  # ... and this many times the clip's median change (+1)
 REPEAT_DIFF = 0.35  # mean |grey difference| (8-bit levels) below which a frame repeats the last
 
 
@@ -50,14 +52,32 @@ def distinct(frames: Sequence[Any]) -> tuple[list[Any], int]:
     return kept, len(frames) - len(kept)
 
 
+def scene_cuts(frames: Sequence[Any]) -> set[int]:
+    """Positions i where frame i starts a new shot: a frame-to-frame change far above the clip's norm.
+
+    Editing cuts are not temporal instability; measuring across one would make any edited real
+    video look like flicker, so segments are split there.
+    """
+    import cv2
+
+    small = [cv2.resize(gray(f.rgb), (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32) for f in frames]
+    d = np.array([np.abs(a - b).mean() for a, b in zip(small, small[1:])])
+    if len(d) == 0:
+        return set()
+    med = float(np.median(d))
+    return {i + 1 for i, v in enumerate(d) if v > CUT_MIN_DIFF and v > CUT_RATIO * (med + 1.0)}
+
+
 def segments(frames: Sequence[Any]) -> list[list[Any]]:
     """Runs of consecutive distinct samples (same window), cut into pieces of <= SEGMENT_FRAMES.
 
     A short tail is merged into the previous piece rather than analysed on its own.
     """
+    kept = distinct(frames)[0]
+    cuts = scene_cuts(kept)
     runs: list[list[Any]] = []
-    for f in distinct(frames)[0]:
-        if runs and runs[-1][-1].window == getattr(f, "window", 0):
+    for i, f in enumerate(kept):
+        if runs and runs[-1][-1].window == getattr(f, "window", 0) and i not in cuts:
             runs[-1].append(f)
         else:
             runs.append([f])

@@ -15,14 +15,14 @@ import numpy as np
 
 # --- BEGIN GENERATED (bench/temporal_calibrate.py) ---
 FEATURE_ORDER = ('resid', 'static_hf', 'drift', 'flicker', 'jump')
-CONTROL_MEDIAN = {'resid': 0.0872485, 'static_hf': 0.032127, 'drift': 0.073495, 'flicker': 0.357588, 'jump': 0.849892}
-MEAN = (-0.066305, 0.09849, 0.060072, -0.004304, 0.059545)
-SCALE = (0.359385, 0.547706, 1.018116, 0.92577, 0.304306)
-COEF = (1.512853, 0.0, 0.0, 2.077358, 0.0)
-INTERCEPT = -1.905116
+CONTROL_MEDIAN = {'resid': 0.0875083, 'static_hf': 0.0322589, 'drift': 0.073495, 'flicker': 0.355499, 'jump': 0.850056}
+MEAN = (-0.065772, 0.102536, 0.059391, -0.004234, 0.029423)
+SCALE = (0.359561, 0.550141, 1.020457, 0.922713, 0.121866)
+COEF = (1.487266, 0.0, 0.0, 2.109537, 0.0)
+INTERCEPT = -1.911443
 # whole-file logit anchors -> scores: control-file median -> 0.15, 85th pct -> 0.6, 95th pct -> 0.9
 #   (each the stricter of: all control files, real-footage files only)
-ANCHORS_LOGIT = (-4.126325, -0.126325, 0.874567, 1.624393, 3.624393)
+ANCHORS_LOGIT = (-4.606864, -0.606864, 1.222029, 1.803295, 3.803295)
 ANCHORS_SCORE = (0.0, 0.15, 0.6, 0.9, 1.0)
 # --- END GENERATED ---
 

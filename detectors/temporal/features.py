@@ -91,7 +91,14 @@ def window_stats(grays: list[np.ndarray], engine: FlowEngine) -> dict[str, float
         "flicker": _flicker(luma),
         "jump": float(resid.max() / (np.median(resid) + 0.02)),
         "static_frac": float(np.mean([p.static_frac for p in pairs])),
+        "luma_hf_share": _hf_share(luma),  # evidence only: share of the brightness spectrum above fs/4
+        "resid_hf_share": _hf_share(resid),
     }
+
+
+def _hf_share(series: np.ndarray) -> float:
+    p = spectrum(series)
+    return float(p[len(p) // 2:].sum()) if len(p) > 2 else float("nan")
 
 
 def _drift(grays: list[np.ndarray], static_all: np.ndarray) -> float:

@@ -35,10 +35,10 @@ def _texture(h: int, w: int, seed: int) -> np.ndarray:
     return np.clip(base + fine, 0, 255).astype(np.uint8)
 
 
-def pan_clip(n: int = 24, size: int = 128) -> list[np.ndarray]:
+def pan_clip(n: int = 24, size: int = 128, seed: int = 3) -> list[np.ndarray]:
     """A camera panning smoothly over one still texture, with fresh sensor noise per frame."""
     rng = np.random.default_rng(1)
-    big = _texture(size + 80, size + 80, 3)
+    big = _texture(size + 80, size + 80, seed)
     return [np.clip(big[10:10 + size, 2 * i:2 * i + size].astype(np.float32) + rng.normal(0, 2, (size, size, 3)),
                     0, 255).astype(np.uint8) for i in range(n)]
 
@@ -138,3 +138,14 @@ def test_availability_does_not_import_cv2():
     code = ("import sys; from detectors.temporal import TemporalDetector as T; "
             "assert T.availability().ok; assert 'cv2' not in sys.modules and 'av' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_scene_cut_splits_segments():
+    from detectors.temporal.analysis import scene_cuts, segments
+    from synthcheck.video import Frame
+
+    shot_a = pan_clip(8, 64)
+    shot_b = [(f // 3).astype(np.uint8) for f in pan_clip(8, 64, seed=9)]  # another, darker scene
+    frames = [Frame(i, i / 12, f) for i, f in enumerate(shot_a + shot_b)]
+    assert scene_cuts(frames) == {8}
+    assert [len(s) for s in segments(frames)] == [8, 8]
