@@ -251,8 +251,12 @@ class _Sampler:
                 next_t = _advance(next_t, t, eff, rate)
                 if got >= per or len(frames) >= self.limit:
                     break
-            else:
-                return  # end of stream
+            else:  # end of stream: before the declared end means the file is cut short
+                end = float(self.media.duration or 0.0)
+                if end and pos < end - max(1.0, 5.0 / rate) and self.error is None:
+                    self.error = MediaError(ErrorCode.TRUNCATED, f"video stream ends at {max(pos, 0):.2f} s but the "
+                                                                  f"container declares {end:.2f} s; the file looks truncated")
+                return
 
 
 def _advance(next_t: float, t: float, eff: float, rate: float) -> float:

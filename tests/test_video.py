@@ -141,3 +141,12 @@ def test_time_budget_stops_decoding_with_a_typed_error(tmp_path):
     with pytest.raises(MediaError) as exc:
         m.frames(time_budget=0.0)
     assert exc.value.code is ErrorCode.LIMIT_EXCEEDED
+
+
+def test_truncated_long_mp4_sampled_in_windows_reports_truncation(tmp_path):
+    p = make_mp4(tmp_path / "cutlong.mp4", n=300, fps=20, w=96, h=64, gop=20)
+    data = p.read_bytes()
+    p.write_bytes(data[: int(len(data) * 0.5)])
+    m = Media.open(p)
+    fr = m.frames(max_frames=32, window=8)
+    assert fr and [e.code for e in m.errors] == [ErrorCode.TRUNCATED]
