@@ -85,6 +85,7 @@ def scan(
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Largest image accepted, in pixels."),
     max_frames: Optional[int] = typer.Option(None, "--max-frames", help="Most video frames decoded per file."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per file."),
+    fps: Optional[float] = typer.Option(None, "--fps", min=0.1, help="Video frames sampled per second (temporal)."),
     c2pa_trust_anchors: Optional[Path] = typer.Option(None, "--c2pa-trust-anchors", exists=True, dir_okay=False,
                                                       help="PEM file of C2PA trust anchors."),
     artifacts_dir: Optional[Path] = typer.Option(None, "--artifacts-dir", file_okay=False,
@@ -111,6 +112,8 @@ def scan(
             "trust_anchors"),
         "artifacts_dir": str(artifacts_dir) if artifacts_dir else cfg.get("artifacts_dir"),
         "metadata.reader": metadata_reader or cfg.get("metadata", {}).get("reader"),
+        "temporal.fps": fps or cfg.get("video", {}).get("fps"),
+        "temporal.max_frames": max_frames or cfg.get("limits", {}).get("max_frames"),
     }.items() if v}
     if not (rivagan and cfg.get("watermark", {}).get("rivagan", True)):
         options["watermark.rivagan"] = False

@@ -21,6 +21,8 @@ Command-line options win over the file.  Keys (all optional)::
     trust_anchors = "anchors.pem"
     [metadata]
     reader = "auto"      # auto | exiftool | python
+    [video]
+    fps = 30             # frames sampled per second of video by the temporal detector
     [watermark]
     rivagan = true       # false skips the ~1 s RivaGAN decode
 """
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 KNOWN_KEYS = {"format", "detectors", "skip", "workers", "device", "fail_on", "include", "exclude",
-              "artifacts_dir", "limits", "c2pa", "plugins", "metadata", "watermark"}
+              "artifacts_dir", "limits", "c2pa", "plugins", "metadata", "watermark", "video"}
 
 
 class ConfigError(ValueError):
