@@ -142,10 +142,14 @@ def test_ingredient_chain_capture_then_ai_edit(tmp_path, pki):
     assert cap[0].evidence["manifest"] == links[0]["manifest"] != ai[0].evidence["manifest"]
     # one manifest history (capture, then AI edit) is not a contradiction ...
     assert contradictions(findings) == []
-    # ... but another source's capture claim against the same AI edit is
+    # ... nor is camera EXIF beside an AI *edit* (an edited photo legitimately has both); only a
+    # claim of AI *creation* contradicts a capture claim from another source
     other = Finding("metadata", "1", Kind.PROVENANCE, Strength.INFO, "EXIF names a camera",
                     evidence={"source": "exif"}, claim=Claim.CAPTURE)
-    assert len(contradictions([*findings, other])) == 1
+    assert contradictions([*findings, other]) == []
+    created = Finding("metadata", "1", Kind.PROVENANCE, Strength.DECISIVE, "A1111 record",
+                      evidence={"source": "metadata"}, claim=Claim.AI_GENERATED)
+    assert len(contradictions([*findings, created])) == 1
 
 
 def test_ai_generated_component_counts_as_ai_edit(tmp_path, pki):
