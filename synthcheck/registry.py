@@ -55,9 +55,11 @@ def discover() -> tuple[DetectorInfo, ...]:
     return tuple(sorted(found.values(), key=_order))
 
 
-def _order(info: DetectorInfo) -> tuple[int, str]:
+def _order(info: DetectorInfo) -> tuple[int, bool, str]:
+    """Cheapest first; within a tier provenance first (it can settle a file on its own)."""
     cost = info.cls.cost if info.cls else "expensive"
-    return (COST_TIERS.index(cost) if cost in COST_TIERS else len(COST_TIERS), info.id)
+    provenance = bool(info.cls) and info.cls.kind.value == "provenance"
+    return (COST_TIERS.index(cost) if cost in COST_TIERS else len(COST_TIERS), not provenance, info.id)
 
 
 def select(only: list[str] | None = None, skip: list[str] | None = None,
