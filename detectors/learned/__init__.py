@@ -64,10 +64,12 @@ class LearnedDetector(Detector):
     score close to a cut point is re-scored after a JPEG q85 re-encode and a 0.9x resize; if
     the strength changes, the finding is marked unstable and the verdict becomes inconclusive.
 
-    When it fails: it only knows the artifacts it was trained on (upsampling decoders); modern
-    generators whose decoders it never saw, heavy JPEG (q < 50), strong downscaling, screenshots
-    and images that were themselves upscaled by a camera or editor (a legitimate 2x upscale
-    looks like a generator to it) all mislead it.  Measured numbers, including the unseen
+    When it fails: it only knows the artifacts it was trained on (upsampling decoders).  On the
+    unseen ml72 generators (four diffusion models, one GAN) it is at chance (AUC 0.48).  Its real
+    training photos were small web images, so full-resolution camera photos, which are smooth at
+    the pixel level, can score high (5 of 50 ml72 real photos scored >= 0.9).  Heavy JPEG, strong
+    downscaling, screenshots and legitimately upscaled images (a 2x upscale looks like a
+    generator to it) also mislead it.  Treat it as one signal among others, never alone.  Measured numbers, including the unseen
     ml72 set, are in detectors/learned/README.md and weights/learned-v1.md.  CPU and CUDA
     results should agree to about 1e-4 in the raw logit (float32); CUDA was not tested.
     """
