@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", type=Path, help="continue from these safetensors weights (same architecture)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -92,6 +93,10 @@ def main(argv: list[str] | None = None) -> None:
           f"{ {k: len(v) for k, v in fakes.items()} } synthetic", flush=True)
 
     model = PatchNet()
+    if args.init:
+        from safetensors.torch import load_file
+
+        model.load_state_dict(load_file(str(args.init)))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     rng = np.random.default_rng(args.seed)
     budget, start = args.minutes * 60, time.time()
@@ -127,7 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     meta = {"calibration": json.dumps(cal.to_dict()), "train_log": json.dumps(log),
             "val_image_auc": f"{auc(np.r_[np.zeros(len(raw)), np.ones(len(vfake_raw))], np.r_[raw, vfake_raw]):.4f}",
             "best_val_patch_auc": f"{best:.4f}", "steps": str(step), "wall_minutes": f"{(time.time() - t0) / 60:.1f}",
-            "patch": str(PATCH), "seed": str(args.seed)}
+            "patch": str(PATCH), "seed": str(args.seed),
+            "init": args.init.name if args.init else "scratch", "minutes": str(args.minutes), "lr": str(args.lr)}
     from safetensors.torch import save_file
 
     args.out.mkdir(parents=True, exist_ok=True)
