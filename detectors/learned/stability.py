@@ -24,8 +24,8 @@ def perturb(rgb: np.ndarray) -> np.ndarray:
     """JPEG q85 re-encode, then a 0.9x area resize."""
     import cv2
 
-    ok, buf = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    jpg = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    jpg = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
     return cv2.resize(jpg, None, fx=0.9, fy=0.9, interpolation=cv2.INTER_AREA)
 
 

@@ -126,3 +126,12 @@ def test_taef2_builds_and_round_trips_shape(shared_data):
     x = torch.rand(1, 3, 64, 96)
     assert model.encoder(x).shape == (1, 32, 8, 12)
     assert model.round_trip(x).shape == x.shape
+
+
+def test_stability_perturbation_is_jpeg_and_a_ninety_percent_resize():
+    from detectors.learned.stability import perturb
+
+    rgb = natural_image(100, 80)
+    out = perturb(rgb)
+    assert out.shape == (72, 90, 3) and out.dtype == np.uint8
+    assert 0 < np.abs(out.astype(float).mean() - rgb.astype(float).mean()) < 3  # same picture, re-encoded
