@@ -75,7 +75,9 @@ class FrequencyDetector(Detector):
     requires_modules = ("numpy", "scipy", "PIL")
 
     def run(self, media: "Media") -> list[Finding]:
-        from .analysis import explain, score_images, stability
+        from synthcheck import stability
+
+        from .analysis import explain, score_images
 
         if media.kind == "video":
             images = [f.rgb for f in media.frames(max_frames=4)]
@@ -101,12 +103,12 @@ class FrequencyDetector(Detector):
             "crops": st.crops,
             "crop_side": st.side,
         }
-        unstable, reason, rescored = stability(s.score, images, lambda ims, hint, scale: score_images(ims, hint, scale).score)
-        if rescored:
-            evidence["rescored"] = rescored
-        if unstable:
-            evidence["unstable"] = True
-            evidence["unstable_reason"] = reason
+        # The resized copy is scored where the resize moved the grid (a/8 becomes a/8/0.9), so the
+        # check asks whether the same trace is still found, not whether it sits on the old grid.
+        evidence.update(stability.check(s.score, {
+            "jpeg_q85": lambda: score_images([stability.jpeg_reencode(im) for im in images], True, 1.0).score,
+            "resize_0.9": lambda: score_images([stability.rescale(im) for im in images], False, 0.9).score,
+        }))
         out_dir = self.context.options.get("artifacts_dir")
         if out_dir:
             from .analysis import write_spectrum_png

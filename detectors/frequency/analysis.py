@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -13,8 +11,6 @@ from synthcheck.detector import strength_for_score
 from . import calibration as cal
 from .spectrum import GridStats, analyse
 
-STABILITY_MARGIN = 0.1  # re-check scores closer than this to the 0.6 / 0.9 cut points (1.0 is not)
-_CUTS = (0.6, 0.9)
 _PERIOD_WORDS = {2: "1/2", 4: "1/4", 8: "1/8"}
 
 
@@ -54,56 +50,6 @@ def explain(s: Scored) -> str:
         return f"Weak trace of {what}; within what some real photographs show."
     return ("No upsampling periodicity stood out in the noise residual's spectrum "
             "(this does not show the image is authentic).")
-
-
-def near_cut(score: float, margin: float = STABILITY_MARGIN) -> bool:
-    return any(round(abs(score - c), 9) < margin for c in _CUTS)
-
-
-def jpeg_q85(rgb: np.ndarray) -> np.ndarray:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=85)
-    buf.seek(0)
-    return np.asarray(Image.open(buf).convert("RGB"))
-
-
-def resize_09(rgb: np.ndarray) -> np.ndarray:
-    from PIL import Image
-
-    im = Image.fromarray(rgb)
-    return np.asarray(im.resize((max(1, round(im.width * 0.9)), max(1, round(im.height * 0.9))),
-                                Image.Resampling.BICUBIC))
-
-
-def stability(score: float, images: list[np.ndarray],
-              rescore: Callable[[list[np.ndarray], bool, float], float]) -> tuple[bool, str, dict[str, float]]:
-    """Re-score after JPEG q85 and a 0.9x resize when ``score`` is near a cut point.
-
-    ``rescore(images, jpeg_hint, scale)``: the resized copy is scored where the resize moved
-    the grid (frequency a/8 becomes a/8/0.9, aliased), so the check asks whether the same trace
-    is still found, not whether it still sits on the original grid (it never does).
-    Returns ``(unstable, reason, rescored)``; unstable when either variant changes the strength
-    class (info / weak / moderate / strong) that the original score maps to.
-    """
-    if not near_cut(score):
-        return False, "", {}
-    variants = {"jpeg_q85": ([jpeg_q85(im) for im in images], True, 1.0),
-                "resize_0.9": ([resize_09(im) for im in images], False, 0.9)}
-    rescored: dict[str, float] = {}
-    reasons = []
-    base = strength_for_score(score)
-    for name, (ims, hint, scale) in variants.items():
-        try:
-            s = float(rescore(ims, hint, scale))
-        except ValueError:  # too small after resizing
-            continue
-        rescored[name] = round(s, 4)
-        if strength_for_score(s) is not base:
-            label = "JPEG quality 85 re-encode" if name == "jpeg_q85" else "0.9x resize"
-            reasons.append(f"score {score:.2f} -> {s:.2f} after a {label}")
-    return bool(reasons), "; ".join(reasons), rescored
 
 
 def write_spectrum_png(stats: GridStats, path: str) -> None:

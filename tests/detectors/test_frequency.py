@@ -10,7 +10,7 @@ from PIL import Image
 from scipy.signal import fftconvolve
 
 from detectors.frequency import FrequencyDetector
-from detectors.frequency.analysis import near_cut, score_images, stability
+from detectors.frequency.analysis import score_images
 from synthcheck.detector import DetectorContext
 from synthcheck.media import Media
 from synthcheck.model import Kind, Strength
@@ -120,30 +120,8 @@ def test_evidence_fields_and_spectrum_image(tmp_path: Path):
     assert "spectrum_png" not in g.evidence
 
 
-def test_stability_flags_a_flip_near_a_cut():
-    img = [natural(128, seed=6)]
-    calls = []
-
-    def flips(ims, hint, scale):
-        calls.append((hint, scale))
-        return 0.55  # drops below 0.6: moderate -> weak
-
-    unstable, reason, rescored = stability(0.65, img, flips)
-    assert unstable and "0.65 -> 0.55" in reason and set(rescored) == {"jpeg_q85", "resize_0.9"}
-    assert calls == [(True, 1.0), (False, 0.9)]  # JPEG variant in JPEG mode; resized one on the moved grid
-
-    unstable, reason, _ = stability(0.65, img, lambda ims, hint, scale: 0.68)
-    assert not unstable and reason == ""
-
-    def never(ims, hint, scale):
-        raise AssertionError("scores far from a cut point are not re-checked")
-
-    assert stability(0.4, img, never) == (False, "", {})
-    assert near_cut(0.82) and near_cut(0.99) and near_cut(0.52) and not near_cut(0.45) and not near_cut(0.2) and not near_cut(1.0)
-
-
 def test_resized_trace_is_found_on_the_moved_grid():
-    from detectors.frequency.analysis import resize_09
+    from synthcheck.stability import rescale as resize_09
     from detectors.frequency.spectrum import grid_bin
 
     assert grid_bin(1, 256) == 32 and grid_bin(4, 256, 0.9) == 256 - 114  # 1/2 / 0.9 aliases to -0.444
@@ -151,14 +129,6 @@ def test_resized_trace_is_found_on_the_moved_grid():
     moved = score_images([resize_09(up)], False, 0.9)
     unmoved = score_images([resize_09(up)], False, 1.0)
     assert moved.stats.factors[8] > unmoved.stats.factors[8] + 0.5
-
-
-def test_stability_variants_change_the_pixels():
-    from detectors.frequency.analysis import jpeg_q85, resize_09
-
-    img = natural(200, seed=7)
-    assert resize_09(img).shape == (180, 180, 3)
-    assert jpeg_q85(img).shape == img.shape and not np.array_equal(jpeg_q85(img), img)
 
 
 def test_import_is_light():
