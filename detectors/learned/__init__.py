@@ -117,7 +117,7 @@ class LearnedDetector(Detector):
         return [(self.calibration(s.raw), s) for s in score_images(self.model, images, self.device)]
 
     def run(self, media: "Media") -> list[Finding]:
-        from . import stability
+        from synthcheck import stability
 
         if not hasattr(self, "model"):
             self.load()
@@ -139,11 +139,19 @@ class LearnedDetector(Detector):
             "frames_used": len(images),
             "top_patches": [{"box": list(top.boxes[i]), "logit": round(top.logits[i], 3)} for i in order],
         }
-        if len(images) == 1:
-            evidence.update(stability.check(score, images[0], lambda im: self.score([im])[0][0]))
+        evidence.update(stability.check(score, {
+            "jpeg_q85": lambda: self.video_score([stability.jpeg_reencode(im) for im in images]),
+            "resize_0.9": lambda: self.video_score([stability.rescale(im) for im in images]),
+            "jpeg_q85+resize_0.9": lambda: self.video_score([stability.rescale(stability.jpeg_reencode(im)) for im in images]),
+        }))
         return [self.finding(self._explain(score, len(images)), strength=strength_for_score(score), score=score,
                              evidence=evidence, region=top.boxes[order[0]] if order else None,
                              title="Learned patch detector")]
+
+    def video_score(self, images: list[Any]) -> float:
+        """Calibrated score of the mean raw score over images (one image: its own score)."""
+        scored = self.score(images)
+        return self.calibration(sum(s.raw for _, s in scored) / len(scored))
 
     @staticmethod
     def _explain(score: float, frames: int) -> str:

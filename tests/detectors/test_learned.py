@@ -108,15 +108,44 @@ def test_calibration_is_monotone_and_hits_its_anchors():
     assert cal(cal.anchors[-1]) == pytest.approx(0.9) and cal(cal.anchors[2]) == pytest.approx(0.6)
 
 
-def test_stability_flags_a_class_flip_and_ignores_far_scores():
-    from detectors.learned import stability
+def test_run_flags_a_score_that_flips_class_after_reencode(tmp_path, monkeypatch):
+    from PIL import Image
 
-    rgb = natural_image(64, 64)
-    flipped = stability.check(0.93, rgb, scorer=lambda im: 0.85, transform=lambda im: im)
-    assert flipped["unstable"] is True and "0.93" in flipped["unstable_reason"]
-    kept = stability.check(0.95, rgb, scorer=lambda im: 0.92, transform=lambda im: im)
-    assert "unstable" not in kept and kept["stability_rescore"] == pytest.approx(0.92)
-    assert stability.check(0.2, rgb, scorer=lambda im: 1.0) == {}
+    from detectors.learned.infer import ImageScore
+    from synthcheck.media import Media
+
+    make_weights(tmp_path)
+    img = tmp_path / "photo.png"
+    Image.fromarray(natural_image(128, 128)).save(img)
+    det = LearnedDetector(DetectorContext(weights_dir=tmp_path))
+    det.load()
+    calls = []
+
+    def fake_score(images):  # the original scores 0.93 (strong); every perturbed copy 0.85
+        calls.append(len(images))
+        return [(0.93 if len(calls) == 1 else 0.85, ImageScore(0.0, [0.1], [(0, 0, 64, 64)])) for _ in images]
+
+    monkeypatch.setattr(det, "score", fake_score)
+    monkeypatch.setattr(det, "calibration", lambda raw: 0.93 if len(calls) == 1 else 0.85)
+    f = det.run(Media.open(img))[0]
+    assert f.evidence["unstable"] is True and "0.93 -> 0.85" in f.evidence["unstable_reason"]
+    assert len(calls) == 4  # the original plus three perturbed copies
+
+
+def test_run_skips_the_stability_check_far_from_cut_points(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from synthcheck.media import Media
+
+    make_weights(tmp_path)
+    img = tmp_path / "photo.png"
+    Image.fromarray(natural_image(128, 128)).save(img)
+    det = LearnedDetector(DetectorContext(weights_dir=tmp_path))
+    det.load()
+    monkeypatch.setattr(det, "calibration", lambda raw: 0.2)
+    f = det.run(Media.open(img))[0]
+    assert "unstable" not in f.evidence and "rescored" not in f.evidence
+    assert f.strength.value == "info" and f.score == pytest.approx(0.2)
 
 
 def test_taef2_builds_and_round_trips_shape(shared_data):
@@ -126,12 +155,3 @@ def test_taef2_builds_and_round_trips_shape(shared_data):
     x = torch.rand(1, 3, 64, 96)
     assert model.encoder(x).shape == (1, 32, 8, 12)
     assert model.round_trip(x).shape == x.shape
-
-
-def test_stability_perturbation_is_jpeg_and_a_ninety_percent_resize():
-    from detectors.learned.stability import perturb
-
-    rgb = natural_image(100, 80)
-    out = perturb(rgb)
-    assert out.shape == (72, 90, 3) and out.dtype == np.uint8
-    assert 0 < np.abs(out.astype(float).mean() - rgb.astype(float).mean()) < 3  # same picture, re-encoded
