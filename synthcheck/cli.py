@@ -92,8 +92,8 @@ def scan(
                                                  help="Write report images (spectra) here."),
     metadata_reader: Optional[str] = typer.Option(None, "--metadata-reader", metavar="auto|exiftool|python",
                                                   help="How the metadata detector reads tags (default auto)."),
-    rivagan: bool = typer.Option(True, "--rivagan/--no-rivagan",
-                                 help="Decode RivaGAN watermarks (about 1 s per image on CPU)."),
+    rivagan: bool = typer.Option(False, "--rivagan/--no-rivagan",
+                                 help="Also decode RivaGAN watermarks (about 1 s per image on CPU; off by default)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG", exists=True, dir_okay=False,
@@ -115,8 +115,8 @@ def scan(
         "temporal.fps": fps or cfg.get("video", {}).get("fps"),
         "temporal.max_frames": max_frames or cfg.get("limits", {}).get("max_frames"),
     }.items() if v}
-    if not (rivagan and cfg.get("watermark", {}).get("rivagan", True)):
-        options["watermark.rivagan"] = False
+    if rivagan or cfg.get("watermark", {}).get("rivagan", False):
+        options["watermark.rivagan"] = True
     req = ScanRequest(
         paths=paths, include=include or cfg.get("include", []), exclude=exclude or cfg.get("exclude", []),
         fmt=(fmt.value if fmt else cfg.get("format") or _format_for(output)), output=output,

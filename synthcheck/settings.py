@@ -24,7 +24,7 @@ Command-line options win over the file.  Keys (all optional)::
     [video]
     fps = 30             # frames sampled per second of video by the temporal detector
     [watermark]
-    rivagan = true       # false skips the ~1 s RivaGAN decode
+    rivagan = false      # true adds the ~1 s RivaGAN decode
 """
 
 from __future__ import annotations

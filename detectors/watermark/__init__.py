@@ -58,8 +58,8 @@ class WatermarkDetector(Detector):
 
     At 512x512 the JPEG 90 target (95%) is missed: 87% reach at least MODERATE; at natural
     photo sizes (~0.15-0.2 MP, ``--size 0 --step 2``, 578 photos) 68.3% are decisive after JPEG 90.  Speed at 1 MP:
-    86-138 ms for all dwtDct messages, plus 0.6-1.0 s for RivaGAN (``--no-rivagan``, option
-    ``watermark.rivagan=false``, skips it).  Details: detectors/watermark/README.md.
+    86-138 ms for all dwtDct messages, plus 0.6-1.0 s for RivaGAN, which is therefore off unless asked for
+    (``--rivagan``, option ``watermark.rivagan=true``): its payload names no generator.  Details: detectors/watermark/README.md.
     """
 
     id: ClassVar[str] = "watermark"
@@ -82,7 +82,7 @@ class WatermarkDetector(Detector):
                 strength=Strength.INFO, title="watermark not checked",
                 evidence={"checked": False, "reason": "image too small", "width": w, "height": h})]
         findings = self._dwtdct(dwtdct.match_known(rgb))
-        if self.context.options.get("watermark.rivagan", True):
+        if self.context.options.get("watermark.rivagan", False):
             findings.append(self._rivagan(rgb))
         return findings
 
