@@ -41,6 +41,7 @@ def _worker_init(opts: ScanOptions, threads: int) -> None:
     from .registry import discover, load_class
 
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))  # each worker keeps to its share of the cores
+    _silence_native_stderr()
     by_id = {i.id: i.cls for i in discover() if i.cls is not None}
     for spec in opts.extra:
         cls = load_class(spec)
@@ -48,6 +49,21 @@ def _worker_init(opts: ScanOptions, threads: int) -> None:
     ctx = DetectorContext(device=opts.device, options=dict(opts.options))
     _WORKER.update(opts=opts, threads=threads, detectors=[by_id[d](ctx) for d in opts.detectors if d in by_id],
                    loaded=set())
+
+
+def _silence_native_stderr() -> None:
+    """Send a worker's file descriptor 2 to /dev/null unless SYNTHCHECK_DEBUG is set.
+
+    Why: native libraries in the detectors (MediaPipe's absl/TFLite logging, FFmpeg) print
+    warnings straight to fd 2 from their own threads, garbling the report in the user's terminal.
+    Nothing is lost that a user needs: detector exceptions come back as ``detector_error``
+    records and a dead worker as ``crashed``.  Set SYNTHCHECK_DEBUG=1 to see the raw output.
+    """
+    if os.environ.get("SYNTHCHECK_DEBUG"):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _scan_in_worker(path: str) -> FileResult:

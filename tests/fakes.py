@@ -22,6 +22,8 @@ class EchoDetector(Detector):
             h, w, _ = media.rgb.shape
         else:
             w, h = media.width, media.height
+        if "noisy" in media.path.name:  # as a native library's logging would
+            os.write(2, b"NATIVE-NOISE\n")
         score = 0.95 if "likely" in media.path.name else 0.1
         return [self.finding(f"image is {w}x{h}", strength=Strength.WEAK, score=score, kind=Kind.SIGNAL)]
 

@@ -102,3 +102,16 @@ def test_light_commands_do_not_import_torch(argv):
             "assert not heavy, heavy\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_native_noise_from_workers_does_not_reach_the_terminal(tmp_path):
+    img = tmp_path / "noisy.png"
+    Image.fromarray(natural_image(16, 16)).save(img)
+    cmd = [sys.executable, "-m", "synthcheck.cli", "scan", str(img), *ECHO, "-f", "json"]
+    quiet = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == 0 and "NATIVE-NOISE" not in quiet.stderr + quiet.stdout
+    import os
+
+    loud = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SYNTHCHECK_DEBUG": "1"})
+    assert "NATIVE-NOISE" in loud.stderr
