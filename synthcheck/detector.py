@@ -56,7 +56,7 @@ class Detector:
     id: ClassVar[str] = ""
     version: ClassVar[str] = "0"
     title: ClassVar[str] = ""
-    media: ClassVar[frozenset[str]] = frozenset({"image"})  # "image", "video"
+    media: ClassVar[frozenset[str]] = frozenset({"image"})  # "image", "video", "document" (PDF)
     cost: ClassVar[str] = "cheap"
     kind: ClassVar[Kind] = Kind.SIGNAL  # the kind of most of its findings
     requires_modules: ClassVar[Sequence[str]] = ()  # importable modules it needs

@@ -119,7 +119,7 @@ class Media:
             self.n_frames = frames
             if frames > 1:  # animated GIF/WebP/APNG is treated as video
                 self.kind = "video"
-        else:
+        elif self.kind == "video":
             from . import video
 
             video.probe(self)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 IMAGE_FORMATS = ("jpeg", "png", "webp", "gif", "bmp", "tiff", "heif", "avif")
 VIDEO_FORMATS = ("mp4", "mov", "m4v", "mkv", "webm", "avi")
+DOCUMENT_FORMATS = ("pdf",)  # read for provenance (C2PA) only
 
 _EXTENSIONS = {
     ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg",
@@ -16,7 +17,7 @@ _EXTENSIONS = {
     ".tif": "tiff", ".tiff": "tiff", ".dng": "tiff",
     ".heic": "heif", ".heif": "heif", ".hif": "heif", ".avif": "avif",
     ".mp4": "mp4", ".m4v": "m4v", ".mov": "mov", ".qt": "mov",
-    ".mkv": "mkv", ".webm": "webm", ".avi": "avi",
+    ".mkv": "mkv", ".webm": "webm", ".avi": "avi", ".pdf": "pdf",
 }
 
 # ISO-BMFF brands: which format a major brand means.
@@ -28,6 +29,8 @@ _M4V_BRANDS = {b"M4V ", b"M4VH", b"M4VP"}
 
 def sniff(head: bytes) -> str | None:
     """Return the format named by ``head`` (the first bytes of a file), or None."""
+    if head[:1024].lstrip(b"\x00\t\n\r ").startswith(b"%PDF-"):
+        return "pdf"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -80,6 +83,8 @@ def media_kind(fmt: str | None) -> str | None:
         return "image"
     if fmt in VIDEO_FORMATS:
         return "video"
+    if fmt in DOCUMENT_FORMATS:
+        return "document"
     return None
 
 

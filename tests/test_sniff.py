@@ -18,7 +18,7 @@ from synthcheck.sniff import format_from_extension, media_kind, same_family, sni
     (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ", "mov"),
     (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2", "mp4"),
     (b"\x00\x00\x00\x18ftypM4V \x00\x00\x00\x00M4V ", "m4v"),
-    (b"%PDF-1.7", None),
+    (b"%PDF-1.7", "pdf"),
     (b"hello", None),
 ])
 def test_sniff_by_magic(head, fmt):
@@ -31,3 +31,7 @@ def test_extension_and_kind():
     assert format_from_extension("noext") is None
     assert media_kind("png") == "image" and media_kind("mkv") == "video" and media_kind(None) is None
     assert same_family("mp4", "mov") and same_family("heif", "avif") and not same_family("png", "jpeg")
+
+
+def test_pdf_is_a_document():
+    assert sniff(b"%PDF-1.7\n%\xe2\xe3") == "pdf" and media_kind("pdf") == "document"

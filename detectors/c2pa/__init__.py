@@ -62,7 +62,7 @@ class C2PADetector(Detector):
     id = "c2pa"
     version = "1.0.0"
     title = "C2PA content credentials"
-    media = frozenset({"image", "video"})
+    media = frozenset({"image", "video", "document"})
     cost = "cheap"
     kind = Kind.PROVENANCE
     requires_modules = ("c2pa",)

@@ -57,7 +57,7 @@ def test_import_and_availability_do_not_import_the_sdk():
 
 def test_class_data():
     assert (C2PADetector.id, C2PADetector.version, C2PADetector.cost) == ("c2pa", "1.0.0", "cheap")
-    assert C2PADetector.media == frozenset({"image", "video"})
+    assert C2PADetector.media == frozenset({"image", "video", "document"})
     assert C2PADetector.kind is Kind.PROVENANCE and C2PADetector.requires_modules == ("c2pa",)
     doc = C2PADetector.__doc__ or ""
     for words in ("Trusted", "Invalid", "signingCredential.untrusted", "When it fails"):
@@ -340,3 +340,12 @@ def test_sdk_pdf_through_the_reader(shared_data):
     with open(path, "rb") as fh:
         res = ManifestReader().read(fh, "pdf")
     assert res.status == "manifest" and res.store["validation_state"] == "Valid"
+
+
+def test_signed_pdf_is_read_through_a_scan(shared_data):
+    from synthcheck.api import scan
+
+    _, [res] = scan([str(shared_data / "c2pa" / "files-for-reading-tests" / "pdf-file.pdf")], detectors=["c2pa"],
+                    workers=1)
+    assert (res.media, res.format) == ("document", "pdf") and not res.errors
+    assert any(f.detector == "c2pa" and "manifest" in f.title.lower() for f in res.findings), res.findings
