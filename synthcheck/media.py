@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image
 
 HEAD_BYTES = 64 * 1024
+KEEP_BYTES = 256 * 1024 * 1024  # files up to this size are kept in memory from the hashing pass
 _PIL_FORMATS = {"jpeg", "png", "webp", "gif", "bmp", "tiff", "heif", "avif"}
 
 
@@ -78,15 +79,20 @@ class Media:
             )
         digest = hashlib.sha256()
         head = b""
+        kept: list[bytes] | None = [] if st.st_size <= KEEP_BYTES else None
         try:
             with open(p, "rb") as fh:
                 while chunk := fh.read(1 << 20):
                     if not head:
                         head = chunk[:HEAD_BYTES]
                     digest.update(chunk)
+                    if kept is not None:
+                        kept.append(chunk)
         except OSError as exc:
             raise MediaError(ErrorCode.IO_ERROR, f"cannot read file: {exc.strerror or exc}") from exc
         media = cls(p, st.st_size, digest.hexdigest(), head, limits)
+        if kept is not None:  # the hashing pass already read it: do not read it again for decoding
+            media.__dict__["data"] = b"".join(kept)
         if media.format is None:
             raise MediaError(ErrorCode.UNSUPPORTED_FORMAT, "content is not a supported image or video format")
         media._probe()

@@ -108,10 +108,10 @@ def test_calibration_is_monotone_and_hits_its_anchors():
     assert cal(cal.anchors[-1]) == pytest.approx(0.9) and cal(cal.anchors[2]) == pytest.approx(0.6)
 
 
-def test_run_flags_a_score_that_flips_class_after_reencode(tmp_path, monkeypatch):
+def loaded_with_photo(tmp_path):
+    """A detector on throw-away weights, and a small photo-like PNG opened as media."""
     from PIL import Image
 
-    from detectors.learned.infer import ImageScore
     from synthcheck.media import Media
 
     make_weights(tmp_path)
@@ -119,6 +119,13 @@ def test_run_flags_a_score_that_flips_class_after_reencode(tmp_path, monkeypatch
     Image.fromarray(natural_image(128, 128)).save(img)
     det = LearnedDetector(DetectorContext(weights_dir=tmp_path))
     det.load()
+    return det, Media.open(img)
+
+
+def test_run_flags_a_score_that_flips_class_after_reencode(tmp_path, monkeypatch):
+    from detectors.learned.infer import ImageScore
+
+    det, media = loaded_with_photo(tmp_path)
     calls = []
 
     def fake_score(images):  # the original scores 0.93 (strong); every perturbed copy 0.85
@@ -127,23 +134,15 @@ def test_run_flags_a_score_that_flips_class_after_reencode(tmp_path, monkeypatch
 
     monkeypatch.setattr(det, "score", fake_score)
     monkeypatch.setattr(det, "calibration", lambda raw: 0.93 if len(calls) == 1 else 0.85)
-    f = det.run(Media.open(img))[0]
+    f = det.run(media)[0]
     assert f.evidence["unstable"] is True and "0.93 -> 0.85" in f.evidence["unstable_reason"]
     assert len(calls) == 4  # the original plus three perturbed copies
 
 
 def test_run_skips_the_stability_check_far_from_cut_points(tmp_path, monkeypatch):
-    from PIL import Image
-
-    from synthcheck.media import Media
-
-    make_weights(tmp_path)
-    img = tmp_path / "photo.png"
-    Image.fromarray(natural_image(128, 128)).save(img)
-    det = LearnedDetector(DetectorContext(weights_dir=tmp_path))
-    det.load()
+    det, media = loaded_with_photo(tmp_path)
     monkeypatch.setattr(det, "calibration", lambda raw: 0.2)
-    f = det.run(Media.open(img))[0]
+    f = det.run(media)[0]
     assert "unstable" not in f.evidence and "rescored" not in f.evidence
     assert f.strength.value == "info" and f.score == pytest.approx(0.2)
 
