@@ -19,11 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from anatomy_landmarks_cache import DEFAULT_CACHE, landmarks_for
+from detectors.anatomy import rules
 
-from anatomy_landmarks_cache import DEFAULT_CACHE, landmarks_for  # noqa: E402
-from detectors.anatomy import rules  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def image_sets(shared: Path) -> dict[str, tuple[str, list[Path]]]:

@@ -24,11 +24,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from detectors.frequency import calibration as cal
+from detectors.frequency.spectrum import analyse
 
-from detectors.frequency import calibration as cal  # noqa: E402
-from detectors.frequency.spectrum import analyse  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = ROOT.parent / "shared" / "data" / "real"
 # Quantiles of the combined statistic on the calibration half that become scores 0.15, 0.3, 0.6

@@ -17,14 +17,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from detectors.metadata import MetadataDetector  # noqa: E402
-from detectors.metadata import exiftool  # noqa: E402
-from synthcheck.detector import DetectorContext  # noqa: E402
-from synthcheck.discover import iter_files  # noqa: E402
-from synthcheck.limits import MediaError  # noqa: E402
-from synthcheck.media import Media  # noqa: E402
+from detectors.metadata import MetadataDetector
+from detectors.metadata import exiftool
+from synthcheck.detector import DetectorContext
+from synthcheck.discover import iter_files
+from synthcheck.limits import MediaError
+from synthcheck.media import Media
 
 
 def main() -> int:

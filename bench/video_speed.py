@@ -55,7 +55,6 @@ CHILD = r"""
 import json, os, resource, sys, time
 import cv2
 cv2.setNumThreads(2)
-sys.path.insert(0, sys.argv[2])
 from synthcheck.media import Media
 from synthcheck.detector import DetectorContext
 from detectors.temporal import TemporalDetector
@@ -72,7 +71,7 @@ print(json.dumps({"seconds": round(dt, 2), "peak_rss_mb": round(resource.getrusa
 
 def measure(path: Path) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2")
-    cmd = [sys.executable, "-c", CHILD, str(path), str(ROOT)]
+    cmd = [sys.executable, "-c", CHILD, str(path)]
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", "0,1", *cmd]
     res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)

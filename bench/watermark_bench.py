@@ -18,20 +18,17 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from detectors.watermark import dwtdct, rivagan
+from detectors.watermark.messages import SDXL_BITS
+from watermark_calibrate import load_rgb, real_photos
 
-from detectors.watermark import dwtdct, rivagan  # noqa: E402
-from detectors.watermark.messages import SDXL_BITS  # noqa: E402
-from watermark_calibrate import load_rgb, real_photos  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 CONDITIONS = ("png", "jpeg90", "jpeg75", "jpeg50", "resize0.5")
 

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from detectors.watermark import dwtdct
 
-from detectors.watermark import dwtdct  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 EXTS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 
