@@ -128,7 +128,11 @@ class Media:
         elif self.kind == "video":
             from . import video
 
-            video.probe(self)
+            info = video.probe(self.path)
+            self.width, self.height, self.n_frames, self.duration = (info.width, info.height, info.n_frames,
+                                                                     info.duration)
+            if self.width and self.height:
+                self._check_pixels(self.width, self.height)
 
     def _check_complete(self) -> None:
         """Spot a cut-off JPEG or PNG from its structure, so even a metadata-only scan reports it.
@@ -205,7 +209,11 @@ class Media:
         key = tuple(sorted(options.items()))
         cache = self.__dict__.setdefault("_frame_cache", {})
         if key not in cache:
-            cache[key] = video.sample_frames(self, **options)
+            sample = video.sample_frames(self.path, self.format, limits=self.limits, duration=self.duration,
+                                         image=self.pil if self.format in _PIL_FORMATS else None, **options)
+            if sample.error is not None:  # a partial decode: the frames are used, the problem is reported
+                self.errors.append(sample.error)
+            cache[key] = list(sample.frames)
         return cache[key]
 
 

@@ -1,6 +1,9 @@
 """Video probing and frame sampling (PyAV for containers, Pillow for animated images).
 
-Kept apart from ``media`` so that PyAV is imported only when a video is scanned.
+Kept apart from ``media`` so that PyAV is imported only when a video is scanned.  It depends on
+nothing in ``media``: ``probe`` and ``sample_frames`` take a path and return what they read
+(``VideoInfo``, ``Sample``), and ``Media`` decides what to record, so the two modules import in
+one direction only.
 
 Sampling is built for temporal analysis: flicker and texture drift are measured between
 *consecutive* frames, so a long clip is read as a few evenly spaced windows of consecutive
@@ -14,15 +17,15 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from .limits import MediaError
+from .limits import Limits, MediaError
 from .model import ErrorCode
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-
-    from .media import Media
+    from PIL import Image
 
 DEFAULT_WINDOW = 16  # consecutive frames per window when a clip is too long to sample densely
 SEEK_GAP_S = 2.0  # decode through gaps shorter than this instead of seeking
@@ -37,54 +40,84 @@ class Frame:
     window: int = 0  # frames with the same window number are consecutive samples
 
 
-def probe(media: "Media") -> None:
-    """Fill width, height, frame count and duration from the container, without decoding."""
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a container header says about its first video stream; None where it does not say."""
+
+    width: int | None
+    height: int | None
+    n_frames: int | None
+    duration: float | None  # seconds
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Frames decoded from a clip, and the problem that stopped decoding early, if any.
+
+    The error is returned rather than raised because what decoded before it is still evidence:
+    the caller records it beside the frames (a truncated stream still yields what it has).
+    """
+
+    frames: tuple[Frame, ...]
+    error: MediaError | None = None
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Width, height, frame count and duration from the container, without decoding.
+
+    The caller checks the size against its pixel limit: this module knows no limits policy.
+    """
     import av
 
     try:
-        with av.open(str(media.path), "r") as container:
+        with av.open(str(path), "r") as container:
             streams = container.streams.video
             if not streams:
                 raise MediaError(ErrorCode.UNSUPPORTED_FORMAT, "container has no video stream")
             st = streams[0]
-            media.width = st.codec_context.width or None
-            media.height = st.codec_context.height or None
-            media.n_frames = st.frames or None
+            duration = None
             if st.duration is not None and st.time_base is not None:
-                media.duration = float(st.duration * st.time_base)
+                duration = float(st.duration * st.time_base)
             elif container.duration is not None:
-                media.duration = container.duration / 1_000_000
+                duration = container.duration / 1_000_000
+            return VideoInfo(width=st.codec_context.width or None, height=st.codec_context.height or None,
+                             n_frames=st.frames or None, duration=duration)
     except MediaError:
         raise
     except Exception as exc:
         raise MediaError(ErrorCode.DECODE_ERROR, f"cannot open video container: {exc}") from exc
-    if media.width and media.height:
-        media._check_pixels(media.width, media.height)
 
 
-def sample_frames(media: "Media", max_frames: int | None = None, fps: float | None = None,
+def sample_frames(path: str | Path, fmt: str | None, *, limits: Limits, duration: float | None = None,
+                  image: "Image.Image | None" = None, max_frames: int | None = None, fps: float | None = None,
                   max_side: int | None = None, window: int | None = None,
-                  time_budget: float | None = None) -> list[Frame]:
+                  time_budget: float | None = None) -> Sample:
     """Decode up to ``max_frames`` frames, at most ``fps`` per second, long side <= ``max_side``.
 
     When the clip holds more frames than that, ``max_frames`` is split into evenly spaced windows
-    of ``window`` consecutive frames (default 16).  Problems partway through are recorded on
-    ``media.errors`` and the frames decoded so far are returned: a truncated stream still yields
-    what it has.  A stream with no decodable frame at all raises ``MediaError``.  Decoding stops
-    after ``time_budget`` seconds (default 40% of the per-file timeout).
+    of ``window`` consecutive frames (default 16).  ``duration`` is the container's declared
+    length (from ``probe``): it plans the windows and tells a stream that ends early.  Animated
+    GIF/WebP/APNG are read through Pillow, from ``image`` when the caller has parsed it already.
+    Problems partway through come back as ``Sample.error`` with the frames decoded so far; a
+    stream with no decodable frame at all raises ``MediaError``.  Decoding stops after
+    ``time_budget`` seconds (default 40% of the per-file timeout).
     """
-    limit = max(1, min(max_frames or media.limits.max_frames, media.limits.max_frames))
-    budget = time_budget if time_budget is not None else 0.4 * media.limits.timeout_s
-    sampler = _Sampler(media, limit, fps, max_side, window, _time.monotonic() + budget)
-    if media.format in _ANIMATED:
-        frames = sampler.animated()
+    limit = max(1, min(max_frames or limits.max_frames, limits.max_frames))
+    budget = time_budget if time_budget is not None else 0.4 * limits.timeout_s
+    sampler = _Sampler(Path(path), duration, limit, fps, max_side, window, _time.monotonic() + budget)
+    if fmt in _ANIMATED:
+        if image is not None:
+            frames = sampler.animated(image)
+        else:
+            from PIL import Image
+
+            with Image.open(path) as im:
+                frames = sampler.animated(im)
     else:
         frames = sampler.container()
     if not frames and sampler.error is not None:
         raise sampler.error
-    if sampler.error is not None:
-        media.errors.append(sampler.error)
-    return frames
+    return Sample(tuple(frames), sampler.error)
 
 
 def plan_windows(n_available: int, limit: int, window: int | None) -> list[int]:
@@ -100,9 +133,10 @@ def plan_windows(n_available: int, limit: int, window: int | None) -> list[int]:
 
 
 class _Sampler:
-    def __init__(self, media: "Media", limit: int, fps: float | None, max_side: int | None,
-                 window: int | None, deadline: float) -> None:
-        self.media, self.limit, self.fps, self.max_side = media, limit, fps, max_side
+    def __init__(self, path: Path, duration: float | None, limit: int, fps: float | None,
+                 max_side: int | None, window: int | None, deadline: float) -> None:
+        self.path, self.duration = path, duration
+        self.limit, self.fps, self.max_side = limit, fps, max_side
         self.window, self.deadline = window, deadline
         self.error: MediaError | None = None
 
@@ -120,11 +154,10 @@ class _Sampler:
         return True
 
     # -- animated GIF / WebP / APNG through Pillow ------------------------------------------
-    def animated(self) -> list[Frame]:
+    def animated(self, im: "Image.Image") -> list[Frame]:
         import numpy as np
         from PIL import Image
 
-        im = self.media.pil
         n = int(getattr(im, "n_frames", 1) or 1)
         step = 1
         if self.fps:  # frame durations are usually uniform; estimate the rate from the first one
@@ -161,12 +194,12 @@ class _Sampler:
 
         frames: list[Frame] = []
         try:
-            with av.open(str(self.media.path), "r") as container:
+            with av.open(str(self.path), "r") as container:
                 stream = container.streams.video[0]
                 stream.thread_type = "AUTO"
                 rate = float(stream.average_rate or stream.guessed_rate or 25)
                 eff = min(rate, self.fps) if self.fps else rate
-                duration = self.media.duration or 0.0
+                duration = self.duration or 0.0
                 n_avail = int(duration * eff) if duration else 0
                 starts = plan_windows(n_avail, self.limit, self.window) if n_avail else [0]
                 rotation = _stream_rotation(stream)
@@ -252,7 +285,7 @@ class _Sampler:
                 if got >= per or len(frames) >= self.limit:
                     break
             else:  # end of stream: before the declared end means the file is cut short
-                end = float(self.media.duration or 0.0)
+                end = float(self.duration or 0.0)
                 if end and pos < end - max(1.0, 5.0 / rate) and self.error is None:
                     self.error = MediaError(ErrorCode.TRUNCATED, f"video stream ends at {max(pos, 0):.2f} s but the "
                                                                   f"container declares {end:.2f} s; the file looks truncated")

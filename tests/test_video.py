@@ -150,3 +150,37 @@ def test_truncated_long_mp4_sampled_in_windows_reports_truncation(tmp_path):
     m = Media.open(p)
     fr = m.frames(max_frames=32, window=8)
     assert fr and [e.code for e in m.errors] == [ErrorCode.TRUNCATED]
+
+
+def test_video_module_reads_and_returns_without_knowing_media(tmp_path):
+    """video.py takes a path and returns what it read; only Media records it (no import circle)."""
+    import ast
+    import dataclasses
+
+    from synthcheck import video
+
+    tree = ast.parse(Path(video.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "media" not in imported, "synthcheck.video must not import synthcheck.media, even for typing"
+    p = make_mp4(tmp_path / "a.mp4", n=30, fps=10)
+    info = video.probe(p)
+    assert (info.width, info.height, info.n_frames) == (64, 48, 30) and info.duration == pytest.approx(3.0, abs=0.15)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.width = 1  # a frozen record
+    sample = video.sample_frames(p, "mp4", limits=Limits(), duration=info.duration, max_frames=8)
+    assert len(sample.frames) == 8 and sample.error is None
+    data = p.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    cut_info = video.probe(cut)
+    partial = video.sample_frames(cut, "mp4", limits=Limits(), duration=cut_info.duration)
+    assert 0 < len(partial.frames) < 30 and partial.error.code is ErrorCode.TRUNCATED
+
+
+def test_animated_gif_sampled_from_a_path_alone(tmp_path):
+    from synthcheck import video
+
+    p = make_gif(tmp_path / "a.gif", n=6)
+    sample = video.sample_frames(p, "gif", limits=Limits(), max_frames=4)
+    assert [f.index for f in sample.frames] == [1, 2, 3, 4] and sample.error is None  # one centred window
+    assert [f.index for f in Media.open(p).frames(max_frames=4)] == [1, 2, 3, 4]  # as Media samples it
