@@ -33,9 +33,14 @@ def eval_command(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file."),
     fmt: str = typer.Option("text", "--format", "-f", help="text or json (to standard output)."),
     files: bool = typer.Option(True, "--files/--no-files", help="Include per-file scores in JSON output."),
+    group_by: Optional[str] = typer.Option(
+        None, "--group-by",
+        help="Also measure each group alone, with mean and WORST: generator (first folder below each "
+             "--real/--synthetic folder, or a CSV's third column), source (each folder or CSV given), "
+             "folder (each file's parent folder)."),
 ) -> None:
     """Measure each detector and the fused verdict on labelled real and synthetic files."""
-    from .evaluate import evaluate, items_from_dirs, load_csv
+    from .evaluate import GROUP_BYS, csv_groups, evaluate, group_of, items_from_dirs, load_csv
     from .normalize import get_preset
 
     def usage(msg: str) -> None:
@@ -48,13 +53,24 @@ def eval_command(
         get_preset(normalize)
     except ValueError as exc:
         usage(str(exc))
+    if group_by is not None and group_by not in GROUP_BYS:
+        usage(f"unknown --group-by {group_by!r}: use {', '.join(GROUP_BYS)}")
     for d in [*(real or []), *(synthetic or [])]:
         if not d.is_dir():
             usage(f"not a folder: {d}")
+    items: list[tuple[str, int]] = []
+    groups: list[str] = []
     try:
-        items = items_from_dirs([str(p) for p in real or []], [str(p) for p in synthetic or []])
+        for side, roots in (("real", real), ("synthetic", synthetic)):
+            for root in roots or []:
+                got = items_from_dirs(**{side: [str(root)]})
+                items += got
+                groups += [group_of(p, str(root), group_by or "source") for p, _ in got]
         for c in csv_file or []:
-            items += load_csv(c)
+            got = load_csv(c)
+            named = csv_groups(c)
+            items += got
+            groups += [group_of(p, str(c), group_by or "source", named.get(p)) for p, _ in got]
     except (OSError, ValueError) as exc:
         usage(str(exc))
     if not items:
@@ -67,7 +83,8 @@ def eval_command(
             typer.echo(f"\r{done}/{total} files", err=True, nl=done == total)
     try:
         report = evaluate(items, detectors=_split(detectors), skip=_split(skip), workers=workers,
-                          device=device, normalize=normalize, sources=sources, progress=progress)
+                          device=device, normalize=normalize, sources=sources, progress=progress,
+                          groups=groups if group_by else None, group_by=group_by or "")
     except KeyError as exc:
         usage(f"unknown detector id: {exc.args[0] if exc.args else exc}")
     except ValueError as exc:

@@ -7,6 +7,12 @@ ranked by its label (no-evidence < inconclusive < possibly < likely < ai-generat
 by the verdict score, and judged at two cut points: label >= likely-synthetic and label >=
 possibly-synthetic.  Files whose scan failed (verdict ``error``) are left out of the metrics and
 counted.  Rates are computed here; formatters only render them.
+
+Grouped results (``--group-by``): a mean over a mixed set hides the generator a detector misses,
+so each group is also measured on its own.  A synthetic group is ranked against every real file
+(AUC) and judged by its share at the likely cut (TPR); a real group is ranked against every
+synthetic file and judged by its false-"likely" rate.  Each table carries the mean and the WORST
+group beside it.
 """
 
 from __future__ import annotations
@@ -78,6 +84,35 @@ class EvalReport:
     errors: int  # files whose scan failed entirely
     inconclusive: int
     files: tuple[FileScores, ...]
+    groups: tuple["GroupTable", ...] = ()  # one per scorer when grouping was asked for
+    group_by: str = ""
+
+
+GROUP_BYS = ("generator", "source", "folder")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: str
+    label: int  # the side this group is on
+    n: int
+    auc: float | None  # this group against every file of the other side
+    likely_rate: float | None  # synthetic: TPR at the likely cut; real: false-"likely" rate
+
+
+@dataclass(frozen=True)
+class GroupTable:
+    """One scorer (a detector or the fused verdict) measured group by group."""
+
+    scorer: str
+    rows: tuple[GroupRow, ...]
+    mean_auc: float | None
+    worst_auc: float | None
+    worst_group: str | None
+    mean_tpr: float | None  # over synthetic groups
+    worst_tpr: float | None
+    max_false_likely: float | None  # over real groups
+    inverted: tuple[str, ...] = ()  # groups ranked below chance (AUC < 0.5)
 
 
 # -- loading labelled items -------------------------------------------------------------------
@@ -114,6 +149,42 @@ def items_from_dirs(real: Iterable[str] = (), synthetic: Iterable[str] = ()) -> 
     return items + [(p, SYNTHETIC) for p in iter_files(list(synthetic))]
 
 
+def group_of(path: str, root: str, by: str, csv_group: str | None = None) -> str:
+    """The group a file belongs to, given the folder or CSV (``root``) it was listed from.
+
+    ``source``: the root itself.  ``generator``: the first folder below the root (a folder of
+    per-generator folders), the root's own name for files directly in it, or a CSV's third
+    column when it has one.  ``folder``: the file's parent folder.
+    """
+    if by not in GROUP_BYS:
+        raise ValueError(f"unknown grouping {by!r}: use {', '.join(GROUP_BYS)}")
+    p, r = Path(path), Path(root)
+    if by == "source":
+        return str(root)
+    if by == "folder":
+        return p.parent.name or str(p.parent)
+    if csv_group:
+        return csv_group
+    try:
+        rel = p.relative_to(r)
+    except ValueError:
+        return p.parent.name
+    return rel.parts[0] if len(rel.parts) > 1 else (r.name if r.is_dir() else p.parent.name)
+
+
+def csv_groups(path: str | Path) -> dict[str, str]:
+    """The optional third column (``path,label,group``) of a CSV, keyed like ``load_csv`` paths."""
+    base = Path(path).resolve().parent
+    out: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.reader(fh):
+            if len(row) >= 3 and row[0].strip() and not row[0].lstrip().startswith("#") and row[2].strip():
+                p = Path(row[0].strip())
+                out[str(p if p.is_absolute() else base / p)] = row[2].strip()
+    out.pop(str(base / "path"), None)  # header
+    return out
+
+
 # -- metrics ----------------------------------------------------------------------------------
 def binary_metrics(name: str, version: str, labels: Sequence[int], scores: Sequence[float],
                    cuts: Sequence[tuple[str, float]], *, no_score: int = 0, errors: int = 0) -> Metrics:
@@ -136,6 +207,58 @@ def binary_metrics(name: str, version: str, labels: Sequence[int], scores: Seque
                                    (tp + tn) / len(labels) if labels else None))
     acc = rows[0].accuracy if rows else None
     return Metrics(name, version, len(labels), pos, neg, auc, ap, acc, tuple(rows), no_score, errors)
+
+
+def _auc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
+    """Probability that a positive outranks a negative (ties count half): ROC AUC without sklearn."""
+    if not pos or not neg:
+        return None
+    import numpy as np
+
+    n = np.sort(np.asarray(neg, float))
+    p = np.asarray(pos, float)
+    below = np.searchsorted(n, p, side="left")
+    ties = np.searchsorted(n, p, side="right") - below
+    return float((below + 0.5 * ties).sum() / (len(p) * len(n)))
+
+
+def group_table(scorer: str, labels: Sequence[int], scores: Sequence[float], groups: Sequence[str],
+                likely_cut: float) -> GroupTable:
+    """Per-group AUC (the group against the whole other side) and rate at the likely cut."""
+    rows: list[GroupRow] = []
+    sides = {y: [s for s, yy in zip(scores, labels) if yy == y] for y in (REAL, SYNTHETIC)}
+    for name in sorted(set(groups)):
+        for y in (SYNTHETIC, REAL):
+            mine = [s for s, yy, g in zip(scores, labels, groups) if g == name and yy == y]
+            if not mine:
+                continue
+            other = sides[REAL if y == SYNTHETIC else SYNTHETIC]
+            auc = _auc(mine, other) if y == SYNTHETIC else _auc(other, mine)
+            rate = sum(1 for s in mine if s >= likely_cut) / len(mine)
+            rows.append(GroupRow(name, y, len(mine), auc, rate))
+    aucs = [(r.auc, r.group) for r in rows if r.auc is not None]
+    tprs = [r.likely_rate for r in rows if r.label == SYNTHETIC and r.likely_rate is not None]
+    fls = [r.likely_rate for r in rows if r.label == REAL and r.likely_rate is not None]
+    worst = min(aucs) if aucs else (None, None)
+    return GroupTable(scorer, tuple(rows), sum(a for a, _ in aucs) / len(aucs) if aucs else None,
+                      worst[0], worst[1], sum(tprs) / len(tprs) if tprs else None, min(tprs) if tprs else None,
+                      max(fls) if fls else None, tuple(sorted({g for a, g in aucs if a < 0.5})))
+
+
+def group_tables(results: Sequence[FileResult], labels: Sequence[int], groups: Sequence[str],
+                 detectors: Mapping[str, str]) -> tuple[GroupTable, ...]:
+    """Group tables for the fused verdict and for every detector that scored at least one file."""
+    ok = [i for i, r in enumerate(results) if r.verdict.label is not Label.ERROR]
+    tables = [group_table(FUSED, [labels[i] for i in ok], [fused_rank(results[i]) for i in ok],
+                          [groups[i] for i in ok], float(Label.LIKELY.rank))]
+    for det in detectors:
+        keep = [i for i in ok if not any(e.detector == det for e in results[i].errors)]
+        raw = [detector_score(results[i], det) for i in keep]
+        if all(s is None for s in raw):
+            continue
+        tables.append(group_table(det, [labels[i] for i in keep], [0.0 if s is None else s for s in raw],
+                                  [groups[i] for i in keep], LIKELY_THRESHOLD))
+    return tuple(tables)
 
 
 DETECTOR_CUTS = (("likely", LIKELY_THRESHOLD), ("possibly", POSSIBLY_THRESHOLD))
@@ -188,8 +311,11 @@ def compute(results: Sequence[FileResult], labels: Sequence[int], detectors: Map
 def evaluate(items: Sequence[tuple[str, int]], *, detectors: Sequence[str] | None = None,
              skip: Sequence[str] | None = None, workers: int | None = 1, device: str = "cpu",
              normalize: str = "none", options: Mapping[str, Any] | None = None,
-             sources: Sequence[str] = (), progress: Callable[[int, int], None] | None = None) -> EvalReport:
+             sources: Sequence[str] = (), progress: Callable[[int, int], None] | None = None,
+             groups: Sequence[str] | None = None, group_by: str = "") -> EvalReport:
     """Scan labelled ``(path, label)`` items and measure every selected detector and the verdict.
+
+    ``groups`` (aligned with ``items``, see ``group_of``) adds per-group tables named ``group_by``.
 
     Raises ``ValueError`` when there is nothing to evaluate and ``KeyError`` for unknown
     detector ids (the CLI turns both into exit status 2).
@@ -203,6 +329,8 @@ def evaluate(items: Sequence[tuple[str, int]], *, detectors: Sequence[str] | Non
     labels = [int(y) for _, y in items]
     if any(y not in (REAL, SYNTHETIC) for y in labels):
         raise ValueError("labels must be 0 (real) or 1 (synthetic)")
+    if groups is not None and len(groups) != len(items):
+        raise ValueError("groups must name one group per item")
     scan = prepare(detectors=detectors, skip=skip, device=device, workers=workers, options=options)
     originals = [p for p, _ in items]
     results: list[FileResult | None] = [None] * len(items)
@@ -221,4 +349,6 @@ def evaluate(items: Sequence[tuple[str, int]], *, detectors: Sequence[str] | Non
     return EvalReport(dataset=dataset, run=run, detectors=dict(run.detectors), per_detector=per, fused=fused,
                       errors=sum(1 for r in final if r.verdict.label is Label.ERROR),
                       inconclusive=sum(1 for r in final if r.verdict.label is Label.INCONCLUSIVE),
-                      files=files)
+                      files=files,
+                      groups=group_tables(final, labels, groups, run.detectors) if groups is not None else (),
+                      group_by=group_by if groups is not None else "")

@@ -239,3 +239,105 @@ def test_cli_writes_json(tmp_path: Path):
     assert data["detectors"] == {"frequency": "1.0.0"}
     assert [f["path"] for f in data["files"]] == [str(tmp_path / "r" / "a.png"), str(tmp_path / "s" / "b.png")]
     assert "frequency 1.0.0" in res.output
+
+
+# -- grouped results (--group-by) ---------------------------------------------------------------
+def test_group_of_each_grouping(tmp_path: Path):
+    from synthcheck.evaluate import group_of
+
+    root = tmp_path / "gen"
+    (root / "flux" / "sub").mkdir(parents=True)
+    f = str(root / "flux" / "sub" / "a.png")
+    assert group_of(f, str(root), "generator") == "flux"
+    assert group_of(str(root / "b.png"), str(root), "generator") == "gen"  # directly in the root
+    assert group_of(f, str(root), "source") == str(root)
+    assert group_of(f, str(root), "folder") == "sub"
+    assert group_of(f, "list.csv", "generator", "sdxl") == "sdxl"  # a CSV's third column wins
+    with pytest.raises(ValueError):
+        group_of(f, str(root), "colour")
+
+
+def test_csv_groups_third_column(tmp_path: Path):
+    from synthcheck.evaluate import csv_groups
+
+    c = tmp_path / "l.csv"
+    c.write_text("path,label,group\na.png,1,flux\nb.png,0\n/x/c.png,0,camera\n")
+    assert csv_groups(c) == {str(tmp_path / "a.png"): "flux", "/x/c.png": "camera"}
+    assert load_csv(c)[0] == (str(tmp_path / "a.png"), SYNTHETIC)
+
+
+def test_group_table_per_group_auc_mean_worst_and_inverted():
+    from synthcheck.evaluate import group_table
+
+    # real photos: 0.1, 0.2, 0.95 (one false likely of 3); "good" beats every real photo but
+    # 0.95 in one pair of 6, "bad" is ranked below every real photo except one
+    labels = [0, 0, 0, 1, 1, 1, 1]
+    scores = [0.1, 0.2, 0.95, 0.99, 0.9, 0.05, 0.15]
+    groups = ["web", "web", "cam", "good", "good", "bad", "bad"]
+    t = group_table("x", labels, scores, groups, 0.9)
+    rows = {(r.group, r.label): r for r in t.rows}
+    assert rows["good", 1].auc == pytest.approx(5 / 6) and rows["good", 1].likely_rate == 1.0
+    assert rows["bad", 1].auc == pytest.approx(1 / 6) and rows["bad", 1].likely_rate == 0.0
+    # real groups: every synthetic file against that group's photos
+    assert rows["cam", 0].auc == pytest.approx(1 / 4) and rows["cam", 0].likely_rate == 1.0
+    assert rows["web", 0].auc == pytest.approx(5 / 8) and rows["web", 0].likely_rate == 0.0
+    assert (rows["good", 1].n, rows["web", 0].n) == (2, 2)
+    assert t.worst_auc == pytest.approx(1 / 6) and t.worst_group == "bad"
+    assert t.mean_auc == pytest.approx((5 / 6 + 1 / 6 + 1 / 4 + 5 / 8) / 4)
+    assert t.mean_tpr == 0.5 and t.worst_tpr == 0.0 and t.max_false_likely == 1.0
+    assert t.inverted == ("bad", "cam")
+
+
+def test_group_tables_skip_silent_detectors_and_errors():
+    from synthcheck.evaluate import group_tables
+
+    results = [_result("a", [_f("stub", 0.95)], Label.LIKELY, 0.95), _result("b", [_f("stub", 0.1)]),
+               _result("c", [], Label.ERROR, None)]
+    tables = group_tables(results, [SYNTHETIC, REAL, REAL], ["g", "r", "r"], {"stub": "1", "silent": "1"})
+    assert [t.scorer for t in tables] == [FUSED, "stub"]
+    assert tables[1].rows[0].auc == 1.0 and tables[1].rows[1].n == 1  # the unreadable file is left out
+
+
+def test_cli_group_by_bad_value_is_usage_error(tmp_path: Path):
+    import typer
+    from typer.testing import CliRunner
+
+    from synthcheck.cli_eval import eval_command
+
+    app = typer.Typer()
+    app.command("eval")(eval_command)
+    app.command("noop")(lambda: None)
+    (tmp_path / "r").mkdir()
+    _natural(tmp_path / "r" / "a.png", 0)
+    res = CliRunner().invoke(app, ["eval", "--real", str(tmp_path / "r"), "--group-by", "colour"])
+    assert res.exit_code == 2 and "group-by" in res.output
+
+
+@pytest.mark.slow
+def test_cli_group_by_generator_prints_per_group_auc(tmp_path: Path):
+    import typer
+    from typer.testing import CliRunner
+
+    from synthcheck.cli_eval import eval_command
+
+    app = typer.Typer()
+    app.command("eval")(eval_command)
+    app.command("noop")(lambda: None)
+    for d in ("real/cam", "gen/tconv", "gen/other"):
+        (tmp_path / d).mkdir(parents=True)
+    for i in range(2):
+        _natural(tmp_path / "real" / "cam" / f"{i}.png", i)
+        _upsampled(tmp_path / "gen" / "tconv" / f"{i}.png", 20 + i)
+    _natural(tmp_path / "gen" / "other" / "n.png", 7)  # "synthetic" but photo-like: chance or worse
+    out = tmp_path / "g.json"
+    res = CliRunner().invoke(app, ["eval", "--real", str(tmp_path / "real"), "--synthetic", str(tmp_path / "gen"),
+                                   "-d", "frequency", "--group-by", "generator", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert data["group_by"] == "generator"
+    freq = {t["scorer"]: t for t in data["groups"]}["frequency"]
+    rows = {r["group"]: r for r in freq["rows"]}
+    assert set(rows) == {"cam", "tconv", "other"} and rows["tconv"]["n"] == 2
+    assert rows["tconv"]["auc"] == 1.0
+    assert freq["worst_group"] in ("other", "cam") and freq["worst_auc"] < 1.0
+    assert "WORST" in res.output and "tconv" in res.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..evaluate import EvalReport, Metrics
+from ..evaluate import REAL, EvalReport, GroupTable, Metrics
 
 
 def _f(v: float | None, pct: bool = False) -> str:
@@ -18,6 +18,23 @@ def _cut(m: Metrics, name: str) -> tuple[str, str]:
         if t.name == name:
             return _f(t.tpr, True), _f(t.fpr, True)
     return "n/a", "n/a"
+
+
+def _group_table(t: GroupTable, by: str):
+    from rich.table import Table
+
+    title = "fused verdict" if t.scorer == "fused" else t.scorer
+    table = Table(title=f"{title} by {by} (each group against the whole other side)")
+    for col in ("group", "side", "n", "ROC AUC", "likely"):
+        table.add_column(col, justify="left" if col in ("group", "side") else "right")
+    for r in t.rows:
+        side = "real" if r.label == REAL else "synthetic"
+        what = "false likely " if r.label == REAL else "TPR "
+        table.add_row(r.group, side, str(r.n), _f(r.auc), what + _f(r.likely_rate, True))
+    table.add_row("MEAN", "", "", _f(t.mean_auc), "TPR " + _f(t.mean_tpr, True))
+    table.add_row(f"WORST ({t.worst_group or 'n/a'})", "", "", _f(t.worst_auc),
+                  "TPR " + _f(t.worst_tpr, True) + "; max false likely " + _f(t.max_false_likely, True))
+    return table
 
 
 def render(report: EvalReport, out: TextIO, *, color: bool = False) -> None:
@@ -45,6 +62,10 @@ def render(report: EvalReport, out: TextIO, *, color: bool = False) -> None:
     console.print(table)
     console.print("Cuts: detectors likely >= 0.9, possibly >= 0.6; fused verdict likely = label >= "
                   "likely-synthetic, possibly = label >= possibly-synthetic.")
+    for t in report.groups:
+        console.print(_group_table(t, report.group_by))
+        if t.inverted:
+            console.print(f"{t.scorer}: ranked BELOW chance (AUC < 0.5) on {', '.join(t.inverted)}")
     console.print(f"Files that could not be scanned: {report.errors}; inconclusive verdicts: {report.inconclusive}")
     if report.run.skipped_detectors:
         skipped = ", ".join(f"{k} ({v})" for k, v in report.run.skipped_detectors.items())
