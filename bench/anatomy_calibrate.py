@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from anatomy_landmarks_cache import DEFAULT_CACHE, landmarks_for
-from detectors.anatomy import rules
+from detectors.anatomy import rules, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def main() -> None:
                 c["unreadable"] += 1
                 print(f"  skip {path}: {exc}", file=sys.stderr)
                 continue
-            results = rules.check(lm)
+            results = runner.check(lm)
             if label == "real" and lm.hands:
                 for r in results:
                     values.setdefault(r.rule, []).append(r.value)

@@ -44,7 +44,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     socket.socket = _NoNetwork  # type: ignore[misc]
-    from detectors.anatomy import rules
+    from detectors.anatomy import runner
     from detectors.anatomy.landmarks import Landmarker, Landmarks, downscale
 
     t0 = time.perf_counter()
@@ -65,7 +65,7 @@ def main() -> None:
             c, cpu_c = time.perf_counter(), time.process_time()
             faces = lmk._detect_faces(small, w, h)
             d = time.perf_counter()
-            rules.anomalies(Landmarks(w, h, hands, pose, faces))
+            runner.anomalies(Landmarks(w, h, hands, pose, faces))
             e = time.perf_counter()
             stages["hands"].append(b - a)
             stages["pose"].append(c - b)

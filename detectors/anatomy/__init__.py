@@ -97,7 +97,7 @@ class AnatomyDetector(Detector):
             frames = [(f.rgb, f.time, f.index) for f in sampled]
         else:
             frames = [(media.rgb, None, None)]
-        from .rules import anomalies
+        from .runner import anomalies
 
         findings: list[Finding] = []
         hands = people = 0

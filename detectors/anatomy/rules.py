@@ -4,7 +4,7 @@ Every rule *measures* one quantity (an angle in degrees, a log-ratio, a distance
 and turns it into a score with :func:`ramp` between a ``weak`` and a ``moderate`` cut point
 chosen on real photographs (``bench/anatomy_calibrate.py``).  Rules return a :class:`RuleResult`
 even when nothing is wrong, so calibration can see the whole distribution; callers keep the
-ones with ``score >= 0.3``.
+ones with ``score >= 0.3`` (``runner.py`` runs them all).
 
 Hand geometry uses the model's metric 3D "world" landmarks, which MediaPipe infers with depth,
 so angles and bone ratios do not shrink with foreshortening the way 2D pixel distances do.
@@ -275,14 +275,3 @@ def check_hands(hands) -> list[RuleResult]:
         out.append(rule_thumb_side(h, i))
     out += rule_shared_wrist(hands)
     return out
-
-
-def check(landmarks) -> list[RuleResult]:
-    """Every rule on one image's landmarks, unfiltered (scores may be 0)."""
-    from .body import check_body, check_faces
-
-    return check_hands(landmarks.hands) + check_body(landmarks) + check_faces(landmarks.faces)
-
-
-def anomalies(landmarks, min_score: float = 0.3) -> list[RuleResult]:
-    return sorted((r for r in check(landmarks) if r.score >= min_score), key=lambda r: -r.score)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detectors.anatomy import body, rules
+from detectors.anatomy import body, rules, runner
 from detectors.anatomy.landmarks import Face, Hand, Landmarks, Pose
 
 SCALE, ORIGIN = 3000.0, np.array([500.0, 600.0])  # world metres -> template pixels
@@ -160,9 +160,9 @@ def make_pose(forearm_scale=1.0, wrist_back=False):
 
 
 def test_hand_folded_back_onto_the_forearm_fires():
-    (r,) = fired(rules.check(scene([], make_pose(wrist_back=True))), "body.wrist_bend")
+    (r,) = fired(runner.check(scene([], make_pose(wrist_back=True))), "body.wrist_bend")
     assert r.value > 150 and r.score >= 0.6
-    assert fired(rules.check(scene([], make_pose())), "body.wrist_bend") == []
+    assert fired(runner.check(scene([], make_pose())), "body.wrist_bend") == []
 
 
 def make_face(iris_scale=1.0):
@@ -181,31 +181,31 @@ def scene(hands, pose=None, faces=()):
 def test_one_person_with_a_hand_at_each_wrist_is_clean():
     pose = make_pose()
     hands = [make_hand(at=pose.image[15, :2]), make_hand(at=pose.image[16, :2])]
-    assert rules.anomalies(scene(hands, pose, [make_face()])) == []
+    assert runner.anomalies(scene(hands, pose, [make_face()])) == []
 
 
 def test_third_hand_far_from_the_arms_fires():
     pose = make_pose()
     hands = [make_hand(at=pose.image[15, :2]), make_hand(at=pose.image[16, :2]),
              make_hand(at=(1900.0, 60.0))]
-    found = rules.anomalies(scene(hands, pose, [make_face()]))
+    found = runner.anomalies(scene(hands, pose, [make_face()]))
     (orphan,) = [r for r in found if r.rule == "hands.orphan"]
     assert orphan.hand == 2 and orphan.score >= 0.6
     assert [r for r in found if r.rule == "hands.extra"]
     # With two faces in view the extra hand may be someone else's: no hand/arm findings.
-    crowd = rules.anomalies(scene(hands, pose, [make_face(), make_face()]))
+    crowd = runner.anomalies(scene(hands, pose, [make_face(), make_face()]))
     assert not [r for r in crowd if r.rule.startswith("hands.")]
 
 
 def test_forearm_twice_the_usual_length_fires():
-    (r,) = fired(rules.check(scene([], make_pose(forearm_scale=2.6))), "body.limb_ratio")
+    (r,) = fired(runner.check(scene([], make_pose(forearm_scale=2.6))), "body.limb_ratio")
     assert r.score >= 0.3
-    assert fired(rules.check(scene([], make_pose())), "body.limb_ratio") == []
+    assert fired(runner.check(scene([], make_pose())), "body.limb_ratio") == []
 
 
 def test_mismatched_irises_are_weak_only():
-    assert fired(rules.check(scene([], faces=[make_face()])), "face.iris_size") == []
-    (r,) = fired(rules.check(scene([], faces=[make_face(iris_scale=3.0)])), "face.iris_size")
+    assert fired(runner.check(scene([], faces=[make_face()])), "face.iris_size") == []
+    (r,) = fired(runner.check(scene([], faces=[make_face(iris_scale=3.0)])), "face.iris_size")
     assert r.weak_only and r.score <= rules.WEAK_CAP
 
 
