@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 import warnings
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -61,38 +63,27 @@ class Media:
     # -- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | os.PathLike[str], limits: Limits | None = None) -> "Media":
-        """Stat, hash and sniff ``path``; raise ``MediaError`` for files that cannot be scanned."""
+        """Hash, sniff and probe ``path``; raise ``MediaError`` for files that cannot be scanned."""
         limits = limits or Limits()
-        p = Path(path)
-        try:
-            st = p.stat()
-        except OSError as exc:
-            raise MediaError(ErrorCode.IO_ERROR, f"cannot stat file: {exc.strerror or exc}") from exc
-        if not p.is_file():
-            raise MediaError(ErrorCode.IO_ERROR, "not a regular file")
-        if st.st_size == 0:
+        return cls.from_identity(identify(path, keep_bytes=min(KEEP_BYTES, limits.max_bytes)), limits)
+
+    @classmethod
+    def from_identity(cls, ident: "FileIdentity", limits: Limits) -> "Media":
+        """Open a file already hashed by ``identify``; raise ``MediaError`` if it cannot be scanned.
+
+        Split from ``open`` so that a caller can still report the hash, size and format of a file
+        that is refused here (empty, over a limit, unsupported, undecodable header).
+        """
+        if ident.size == 0:
             raise MediaError(ErrorCode.TRUNCATED, "file is empty (0 bytes)")
-        if st.st_size > limits.max_bytes:
+        if ident.size > limits.max_bytes:
             raise MediaError(
                 ErrorCode.LIMIT_EXCEEDED,
-                f"file is {st.st_size} bytes, over the limit of {limits.max_bytes} (--max-bytes)",
+                f"file is {ident.size} bytes, over the limit of {limits.max_bytes} (--max-bytes)",
             )
-        digest = hashlib.sha256()
-        head = b""
-        kept: list[bytes] | None = [] if st.st_size <= KEEP_BYTES else None
-        try:
-            with open(p, "rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    if not head:
-                        head = chunk[:HEAD_BYTES]
-                    digest.update(chunk)
-                    if kept is not None:
-                        kept.append(chunk)
-        except OSError as exc:
-            raise MediaError(ErrorCode.IO_ERROR, f"cannot read file: {exc.strerror or exc}") from exc
-        media = cls(p, st.st_size, digest.hexdigest(), head, limits)
-        if kept is not None:  # the hashing pass already read it: do not read it again for decoding
-            media.__dict__["data"] = b"".join(kept)
+        media = cls(ident.path, ident.size, ident.sha256, ident.head, limits)
+        if ident.data is not None:  # the hashing pass already read it: do not read it again for decoding
+            media.__dict__["data"] = ident.data
         if media.format is None:
             raise MediaError(ErrorCode.UNSUPPORTED_FORMAT, "content is not a supported image or video format")
         media._probe()
@@ -215,6 +206,60 @@ class Media:
                 self.errors.append(sample.error)
             cache[key] = list(sample.frames)
         return cache[key]
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """What one read-only streaming pass over a file establishes: its size and SHA-256.
+
+    Every file that can be read gets one, whatever happens to it afterwards, so a report can
+    always name the exact bytes it is about.
+    """
+
+    path: Path
+    size: int  # bytes actually read, so that size and hash describe the same bytes
+    sha256: str
+    head: bytes = field(repr=False)  # the first HEAD_BYTES, for sniffing
+    data: bytes | None = field(default=None, repr=False)  # the whole file, when it was small enough to keep
+
+    @property
+    def format(self) -> str | None:
+        return sniff(self.head)
+
+
+def identify(path: str | os.PathLike[str], *, keep_bytes: int = KEEP_BYTES) -> FileIdentity:
+    """Hash ``path`` in one streaming, read-only pass; keep its bytes if at most ``keep_bytes``.
+
+    The one place synthcheck hashes an input.  Raises ``MediaError(io_error)`` only for a file that
+    cannot be read at all: missing, permission denied, not a regular file.  It is opened
+    non-blocking and checked with ``fstat`` on the open descriptor, so a FIFO or device named as
+    input is refused instead of hanging the worker, and the file checked is the file read.
+    """
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise MediaError(ErrorCode.IO_ERROR, f"cannot open file: {exc.strerror or exc}") from exc
+    digest = hashlib.sha256()
+    head = b""
+    size = 0
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise MediaError(ErrorCode.IO_ERROR, "not a regular file")
+            kept: list[bytes] | None = []
+            while chunk := fh.read(1 << 20):
+                if not head:
+                    head = chunk[:HEAD_BYTES]
+                digest.update(chunk)
+                size += len(chunk)
+                if kept is not None and size <= keep_bytes:
+                    kept.append(chunk)
+                else:
+                    kept = None  # too big to hold: decoders read it from disk
+    except OSError as exc:
+        raise MediaError(ErrorCode.IO_ERROR, f"cannot read file: {exc.strerror or exc}") from exc
+    return FileIdentity(p, size, digest.hexdigest(), head, b"".join(kept) if kept is not None else None)
 
 
 def _classify(exc: Exception, what: str) -> MediaError:

@@ -13,8 +13,9 @@ from typing import Sequence
 from .detector import Detector
 from .fusion import contradictions, fuse
 from .limits import Limits, MediaError
-from .media import Media
-from .model import ErrorCode, FileError, FileResult, Finding, Kind, Strength, Verdict, Label
+from .media import KEEP_BYTES, FileIdentity, Media, identify
+from .model import ErrorCode, FileError, FileResult, Finding, Kind, Label, Strength, Verdict
+from .sniff import media_kind
 
 log = logging.getLogger("synthcheck")
 _FATAL = {ErrorCode.UNSUPPORTED_FORMAT, ErrorCode.TRUNCATED, ErrorCode.DECODE_ERROR, ErrorCode.LIMIT_EXCEEDED,
@@ -24,9 +25,14 @@ _FATAL = {ErrorCode.UNSUPPORTED_FORMAT, ErrorCode.TRUNCATED, ErrorCode.DECODE_ER
 def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileResult:
     t0 = time.perf_counter()
     try:
-        media = Media.open(path, limits)
-    except MediaError as exc:
+        ident = identify(path, keep_bytes=min(KEEP_BYTES, limits.max_bytes))
+    except MediaError as exc:  # unreadable: the one case with no hash
         return error_result(path, exc.code, exc.message, elapsed_ms=(time.perf_counter() - t0) * 1000)
+    try:
+        media = Media.from_identity(ident, limits)
+    except MediaError as exc:  # refused or undecodable, but hashed: the record still names its bytes
+        return error_result(path, exc.code, exc.message, elapsed_ms=(time.perf_counter() - t0) * 1000,
+                            identity=ident)
 
     findings: list[Finding] = []
     errors: list[FileError] = []
@@ -69,10 +75,17 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileR
 
 
 def error_result(path: str, code: ErrorCode, message: str, *, elapsed_ms: float = 0.0,
-                 sha256: str | None = None, size: int | None = None) -> FileResult:
-    err = FileError(code, message)
-    return FileResult(path=str(path), sha256=sha256, size=size, media=None, format=None, findings=(),
-                      errors=(err,), verdict=fuse((), (err,), fatal=True), elapsed_ms=round(elapsed_ms, 2))
+                 identity: FileIdentity | None = None, also: Sequence[FileError] = ()) -> FileResult:
+    """The record of a file that could not be scanned, with its hash, size and format when known.
+
+    ``identity`` is None only when the file could not be read; ``also`` adds the errors that
+    explain a missing identity where ``code`` itself does not (a timeout on a file since deleted).
+    """
+    errs = (FileError(code, message), *also)
+    fmt = identity.format if identity is not None else None
+    return FileResult(path=str(path), sha256=identity.sha256 if identity else None,
+                      size=identity.size if identity else None, media=media_kind(fmt), format=fmt, findings=(),
+                      errors=errs, verdict=fuse((), errs, fatal=True), elapsed_ms=round(elapsed_ms, 2))
 
 
 __all__ = ["scan_file", "error_result", "Verdict", "Label"]

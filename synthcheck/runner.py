@@ -107,8 +107,6 @@ def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, Fil
     """Scan ``paths``; yield ``(input index, result)`` as each file finishes."""
     from pebble import ProcessExpired, ProcessPool
 
-    from .pipeline import error_result
-
     workers = max(1, opts.workers)
     threads = max(1, (os.cpu_count() or 1) // workers)
     ctx = multiprocessing.get_context("forkserver")
@@ -131,16 +129,36 @@ def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, Fil
             try:
                 result = fut.result()
             except FutureTimeout:
-                result = error_result(path, ErrorCode.TIMEOUT,
-                                      f"scan exceeded the per-file time limit of {opts.limits.timeout_s:g} s "
-                                      "(--timeout); the worker was stopped", elapsed_ms=_ms(t0))
+                result = _parent_record(path, ErrorCode.TIMEOUT,
+                                        f"scan exceeded the per-file time limit of {opts.limits.timeout_s:g} s "
+                                        "(--timeout); the worker was stopped", t0)
             except ProcessExpired as exc:
-                result = error_result(path, ErrorCode.CRASHED,
-                                      f"the worker process died while scanning this file (exit code {exc.exitcode})"
-                                      "; a decoder probably crashed on it", elapsed_ms=_ms(t0))
+                result = _parent_record(path, ErrorCode.CRASHED,
+                                        f"the worker process died while scanning this file (exit code {exc.exitcode})"
+                                        "; a decoder probably crashed on it", t0)
             except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to pickle
-                result = error_result(path, ErrorCode.CRASHED, f"{type(exc).__name__}: {exc}", elapsed_ms=_ms(t0))
+                result = _parent_record(path, ErrorCode.CRASHED, f"{type(exc).__name__}: {exc}", t0)
             yield idx, result
+
+
+def _parent_record(path: str, code: ErrorCode, message: str, t0: float) -> FileResult:
+    """The record of a file whose worker timed out or died, hashed here since the worker could not say.
+
+    The parent reads the file once more, streaming and read-only, with the same ``identify`` the
+    workers use, so even the file that crashed a decoder is named by its SHA-256.  Reading it
+    cannot crash the parent: it is hashing, not decoding.
+    """
+    from .limits import MediaError
+    from .media import identify
+    from .model import FileError
+    from .pipeline import error_result
+
+    elapsed = _ms(t0)
+    try:
+        ident = identify(path, keep_bytes=0)
+    except MediaError as exc:  # gone or unreadable since it was scheduled: say so beside the failure
+        return error_result(path, code, message, elapsed_ms=elapsed, also=(FileError(exc.code, exc.message),))
+    return error_result(path, code, message, elapsed_ms=elapsed, identity=ident)
 
 
 def _ms(t0: float) -> float:

@@ -87,3 +87,33 @@ def test_structural_truncation_found_without_decoding(tmp_path, fmt):
     whole = tmp_path / f"whole.{fmt.lower()}"
     whole.write_bytes(data)
     assert Media.open(whole).errors == []
+
+
+def test_identify_hashes_any_readable_file_and_refuses_the_rest(tmp_path):
+    import hashlib
+    import os
+
+    from synthcheck.media import identify
+
+    p = tmp_path / "x.bin"
+    data = os.urandom(3 * (1 << 20) + 17)  # more than one read chunk
+    p.write_bytes(data)
+    kept = identify(p)
+    assert (kept.sha256, kept.size, kept.data) == (hashlib.sha256(data).hexdigest(), len(data), data)
+    streamed = identify(p, keep_bytes=1 << 20)  # too big to keep: hashed, not held
+    assert streamed.sha256 == kept.sha256 and streamed.data is None and streamed.head == data[:len(streamed.head)]
+    os.mkfifo(tmp_path / "fifo")
+    for bad in (tmp_path / "fifo", tmp_path, tmp_path / "missing"):
+        with pytest.raises(MediaError) as exc:
+            identify(bad)
+        assert exc.value.code is ErrorCode.IO_ERROR, bad
+
+
+def test_over_the_byte_limit_is_refused_but_still_identified(make_png):
+    from synthcheck.media import identify
+
+    p = make_png()
+    ident = identify(p, keep_bytes=100)
+    with pytest.raises(MediaError) as exc:
+        Media.from_identity(ident, Limits(max_bytes=100))
+    assert exc.value.code is ErrorCode.LIMIT_EXCEEDED and ident.format == "png" and len(ident.sha256) == 64

@@ -79,3 +79,72 @@ def test_results_follow_input_order_and_signal_threshold(tmp_path):
     _, results = scan(paths, detectors=["echo"], extra=[EchoDetector], workers=2)
     assert [r.path for r in results] == paths
     assert results[1].verdict.label is Label.LIKELY
+
+
+def test_every_readable_file_is_hashed_whatever_fails(tmp_path):
+    """Each error kind still names the file's bytes: sha256, size and (when sniffable) format.
+
+    Only a file that cannot be read at all has no hash, and then its error is io_error.  Timeout
+    and crash records are built by the parent process, which hashes the file itself.
+    """
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from jsonschema import Draft202012Validator
+
+    from synthcheck.serialize import result_dict
+
+    d = tmp_path / "kinds"
+    d.mkdir()
+    img = natural_image(48, 48)
+    Image.fromarray(img).save(d / "whole.jpg", quality=90)
+    Image.fromarray(img).save(d / "whole.png")
+    jpg, png = (d / "whole.jpg").read_bytes(), (d / "whole.png").read_bytes()
+    (d / "empty.jpg").write_bytes(b"")
+    (d / "cut.jpg").write_bytes(jpg[: len(jpg) // 2])
+    (d / "cut.png").write_bytes(png[: len(png) // 2])
+    (d / "random.bin").write_bytes(os.urandom(3000))
+    (d / "header.png").write_bytes(png[:8] + b"\x00\x00\x00\x0dIHDR" + os.urandom(400))  # garbage IHDR
+    Image.new("L", (3000, 3000)).save(d / "bomb.png", optimize=True)  # 9 MP in a few KB
+    Image.fromarray(natural_image(200, 200)).save(d / "big.png")  # over max_bytes below
+    Image.fromarray(img).save(d / "hang.png")
+    Image.fromarray(img).save(d / "segv.png")
+    os.mkfifo(d / "fifo.png")  # not a regular file: must be refused, not block the worker
+    limits = Limits(max_bytes=40_000, max_pixels=1_000_000, timeout_s=4)
+    assert (d / "big.png").stat().st_size > limits.max_bytes > (d / "bomb.png").stat().st_size
+    expected = {  # name -> (error code, sniffed format)
+        "empty.jpg": (ErrorCode.TRUNCATED, None),
+        "cut.jpg": (ErrorCode.TRUNCATED, "jpeg"),
+        "cut.png": (ErrorCode.TRUNCATED, "png"),
+        "random.bin": (ErrorCode.UNSUPPORTED_FORMAT, None),
+        "header.png": (ErrorCode.DECODE_ERROR, "png"),
+        "bomb.png": (ErrorCode.LIMIT_EXCEEDED, "png"),
+        "big.png": (ErrorCode.LIMIT_EXCEEDED, "png"),
+        "hang.png": (ErrorCode.TIMEOUT, "png"),
+        "segv.png": (ErrorCode.CRASHED, "png"),
+    }
+    paths = [str(d / n) for n in (*expected, "fifo.png", "missing.png")]
+    _, results = scan(paths, detectors=["echo", "misbehave"], extra=[EchoDetector, MisbehavingDetector],
+                      workers=2, limits=limits)
+    by_name = {Path(r.path).name: r for r in results}
+    schema = json.loads((Path(__file__).resolve().parents[1] / "synthcheck/schema/result.schema.json").read_text())
+    validator = Draft202012Validator(schema)
+    for name, (code, fmt) in expected.items():
+        r, data = by_name[name], (d / name).read_bytes()
+        assert r.errors and r.errors[0].code is code and r.verdict.label is Label.ERROR, (name, r.errors)
+        assert (r.sha256, r.size, r.format) == (hashlib.sha256(data).hexdigest(), len(data), fmt), name
+        validator.validate(result_dict(r))
+    for name in ("fifo.png", "missing.png"):
+        r = by_name[name]
+        assert (r.sha256, r.size, r.format) == (None, None, None), name
+        assert [e.code for e in r.errors] == [ErrorCode.IO_ERROR] and r.errors[0].message, name
+        validator.validate(result_dict(r))
+    assert "not a regular file" in by_name["fifo.png"].errors[0].message
+
+
+def test_timeout_of_a_file_deleted_meanwhile_says_why_it_has_no_hash(tmp_path):
+    from synthcheck.runner import _parent_record
+
+    r = _parent_record(str(tmp_path / "gone.png"), ErrorCode.TIMEOUT, "too slow", 0.0)
+    assert r.sha256 is None and [e.code for e in r.errors] == [ErrorCode.TIMEOUT, ErrorCode.IO_ERROR]

@@ -118,3 +118,23 @@ def test_docs_example_record_validates():
     example = re.search(r"## Example result record\s+```json\n(.*?)```", text, re.S)
     assert example, "docs/schema.md lost its example"
     Draft202012Validator(SCHEMA).validate(json.loads(example.group(1)))
+
+
+def test_a_record_without_a_hash_must_say_the_file_was_unreadable():
+    """sha256 may be null only beside an io_error: a crash, timeout or decode error never hides it."""
+    from jsonschema import ValidationError
+
+    def record(sha256, size, code):
+        return {"schema_version": SCHEMA_VERSION, "path": "x.png", "sha256": sha256, "size": size, "media": None,
+                "format": None, "width": None, "height": None, "frames": None, "duration": None,
+                "verdict": {"label": "error", "score": None, "basis": "none", "summary": "could not be scanned"},
+                "findings": [], "errors": [{"code": code, "message": "m", "detector": None}],
+                "detectors_run": [], "elapsed_ms": 1.0}
+
+    validator = Draft202012Validator(SCHEMA)
+    validator.validate(record(None, None, "io_error"))
+    validator.validate(record("0" * 64, 10, "timeout"))
+    for bad in (record(None, None, "timeout"), record(None, None, "crashed"), record(None, None, "decode_error"),
+                record("0" * 64, None, "truncated"), record(None, 10, "io_error")):
+        with pytest.raises(ValidationError):
+            validator.validate(bad)
