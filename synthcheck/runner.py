@@ -48,7 +48,7 @@ def _worker_init(opts: ScanOptions, threads: int) -> None:
         by_id[cls.id] = cls
     ctx = DetectorContext(device=opts.device, options=dict(opts.options))
     _WORKER.update(opts=opts, threads=threads, detectors=[by_id[d](ctx) for d in opts.detectors if d in by_id],
-                   loaded=set())
+                   loaded=set(), failed={})
 
 
 def _silence_native_stderr() -> None:
@@ -67,20 +67,32 @@ def _silence_native_stderr() -> None:
 
 
 def _scan_in_worker(path: str) -> FileResult:
+    """Scan one file with this worker's detectors, loading each on first use.
+
+    A detector whose ``load()`` raises is not tried again in this worker: a missing weight or a
+    broken install fails the same way on every file, and retrying would pay its cost (importing
+    torch, reading weights) once per file.  Every later record still gets the same
+    ``detector_error`` so each one says on its own that the detector did not run.
+    """
     from .model import FileError
     from .pipeline import scan_file
 
     opts: ScanOptions = _WORKER["opts"]
+    failed: dict[str, str] = _WORKER["failed"]
     ready: list[Detector] = []
     load_errors: list[FileError] = []
     for det in _WORKER["detectors"]:
+        if det.id in failed:
+            load_errors.append(FileError(ErrorCode.DETECTOR_ERROR, failed[det.id], detector=det.id))
+            continue
         if det.id not in _WORKER["loaded"]:
             try:
                 _limit_threads(_WORKER["threads"])
                 det.load()
                 _WORKER["loaded"].add(det.id)
             except Exception as exc:  # noqa: BLE001
-                load_errors.append(FileError(ErrorCode.DETECTOR_ERROR, f"failed to load: {exc}", detector=det.id))
+                failed[det.id] = f"failed to load: {type(exc).__name__}: {exc}"
+                load_errors.append(FileError(ErrorCode.DETECTOR_ERROR, failed[det.id], detector=det.id))
                 continue
         ready.append(det)
     result = scan_file(path, ready, opts.limits)

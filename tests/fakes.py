@@ -44,3 +44,19 @@ class MisbehavingDetector(Detector):
         if "segv" in name:
             os.kill(os.getpid(), signal.SIGSEGV)
         return []
+
+
+class BrokenLoadDetector(Detector):
+    """Its load() always fails; each call appends a line to the file named by option 'fake.load_log'."""
+
+    id = "brokenload"
+    version = "0.1"
+    media = frozenset({"image", "video"})
+
+    def load(self):
+        with open(self.context.options["fake.load_log"], "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        raise RuntimeError("weights missing")
+
+    def run(self, media):
+        raise AssertionError("run() must never be called after load() failed")
