@@ -41,7 +41,10 @@ class C2PADetector(Detector):
       history): an action whose digital source type is `trainedAlgorithmicMedia` (AI-generated)
       or `compositeWithTrainedAlgorithmicMedia` (AI-edited) in an intact manifest is DECISIVE and
       makes the verdict "ai-generated". A declared camera capture (`digitalCapture`) is context
-      only, never proof of authenticity: it is what the signer says. Each finding names the
+      only, never proof of authenticity: it is what the signer says (film scans too; "print"
+      and "algorithmicallyEnhanced" are context only). What each term means comes from the
+      shared vocabulary (``synthcheck.vocabulary``), so the metadata detector reading the same
+      term in XMP gives it the same claim. Each finding names the
       manifest label, the claim generator, the software agents and the signer.
     Findings carry no score: provenance is a signed statement, not a probability.
 
@@ -60,7 +63,7 @@ class C2PADetector(Detector):
     """
 
     id = "c2pa"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1: digital source types from synthcheck.vocabulary (film scans are captures)
     title = "C2PA content credentials"
     media = frozenset({"image", "video", "document"})
     cost = "cheap"

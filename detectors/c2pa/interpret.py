@@ -12,33 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from synthcheck.model import Claim, Finding, Strength
+from synthcheck.vocabulary import source_type as vocabulary_term
 
 SOURCE = "c2pa"
 _IPTC = "digitalsourcetype/"
-
-# IPTC digital source type -> (claim, what it means in plain words).  Types without a claim are
-# context only: they say nothing for or against generative AI.
-SOURCE_TYPES: dict[str, tuple[Claim | None, str]] = {
-    "trainedAlgorithmicMedia": (Claim.AI_GENERATED, "created by a trained AI model (generative AI)"),
-    "compositeWithTrainedAlgorithmicMedia": (Claim.AI_EDITED, "edited by combining it with AI-generated content"),
-    "algorithmicMedia": (Claim.ALGORITHMIC, "made by software algorithms (not a trained AI model)"),
-    "compositeSynthetic": (Claim.ALGORITHMIC, "a composite that includes synthetic elements"),
-    "digitalCapture": (Claim.CAPTURE, "captured by a digital camera or recorder"),
-    "computationalCapture": (Claim.CAPTURE, "captured by a camera with computational processing"),
-    "compositeCapture": (Claim.CAPTURE, "a composite of several captures"),
-    "algorithmicallyEnhanced": (None, "enhanced by algorithms (for example denoising)"),
-    "negativeFilm": (None, "digitised from a film negative"),
-    "positiveFilm": (None, "digitised from a film positive"),
-    "print": (None, "digitised from a print"),
-    "humanEdits": (None, "edited by a person"),
-    "minorHumanEdits": (None, "lightly edited by a person"),
-    "digitalCreation": (None, "created digitally by a person (digital art)"),
-    "digitalArt": (None, "created digitally by a person (digital art)"),
-    "dataDrivenMedia": (None, "generated from data (for example a chart)"),
-    "screenCapture": (None, "a screen capture"),
-    "virtualRecording": (None, "a recording of a virtual scene"),
-    "composite": (None, "a composite of several elements"),
-}
 
 # Failure codes about the certificate or timestamp, not the content: the file may be unaltered.
 _CREDENTIAL_CODES = ("signingCredential.", "timeStamp.", "claimSignature.outsideValidity")
@@ -269,7 +246,8 @@ def _state_finding(state: str, fails: list[dict[str, Any]], deltas: list[dict[st
 
 
 def _declaration_finding(decl: Declaration, make: MakeFinding, base: dict[str, Any], intact: bool) -> Finding:
-    claim, meaning = SOURCE_TYPES.get(decl.source_type, (None, f"of source type '{decl.source_type}'"))
+    entry = vocabulary_term(decl.source_type)  # the shared meaning, so every detector reads a term alike
+    claim, meaning = entry.claim, entry.label
     note = ""
     if decl.via_ingredient not in (None, "parentOf"):  # a component or an input, not what the file is
         if claim is Claim.AI_GENERATED:

@@ -27,6 +27,10 @@ class MetadataDetector(Detector):
     - Software/CreatorTool/Make values naming an AI generator or an AI editing feature (Midjourney,
       DALL-E, Firefly, Generative Fill, Magic Editor, ...): strong.  Ordinary editors such as
       "Adobe Photoshop" are not AI markers and are not reported;
+    - video container tags (MP4/MOV encoder, software, comment, handler; animated GIF/WebP/PNG
+      comment and software), read without decoding a frame: a tag naming an AI tool (AnimateDiff,
+      Runway Gen-3, ComfyUI's graph in a comment, ...) is strong ai-generated; the encoder and
+      handler tags and camera make/model tags (or their absence) are informational context;
     - camera Make/Model/Lens: informational, a capture claim that is never proof of authenticity;
     - no metadata at all: informational, a plain observation (sites strip metadata routinely).
 
@@ -35,15 +39,19 @@ class MetadataDetector(Detector):
     Each finding quotes the exact field (for example ``PNG:parameters``) so anyone can check it
     with ``exiftool -G1 -a FILE``.
 
+    What a digital source type or a tool name means is the shared vocabulary
+    (``synthcheck.vocabulary``), so the c2pa detector reads the same term the same way; film
+    scans are capture claims, "print" and "algorithmicallyEnhanced" are context only.
+
     When it fails: metadata is trivially removed, and can be added or forged by hand.  Absence of
     markers says nothing (most re-shared AI images have none); a marker proves only that some
     software wrote it.  Without ExifTool installed a built-in reader is used, which misses maker
-    notes and video (QuickTime, Matroska) tags other than XMP.
+    notes and video (QuickTime, Matroska) metadata other than XMP and the basic container tags.
     Option ``metadata.reader``: ``auto`` (ExifTool when installed), ``exiftool`` or ``python``.
     """
 
     id: ClassVar[str] = "metadata"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"  # 1.1: video container tags; IPTC terms from synthcheck.vocabulary
     title: ClassVar[str] = "Metadata and generator markers"
     media: ClassVar[frozenset[str]] = frozenset({"image", "video"})
     cost: ClassVar[str] = "cheap"
@@ -58,8 +66,14 @@ class MetadataDetector(Detector):
         from .read import read_fields
 
         fields = read_fields(media, use_exiftool=self._use_exiftool())
+        container = None
+        if media.kind == "video":
+            from .container import container_hits
+
+            def container(**seen: object) -> list:  # see markers.ContainerRule
+                return container_hits(media, **seen)  # type: ignore[arg-type]
         out = []
-        for hit in evaluate(fields):
+        for hit in evaluate(fields, container):
             evidence = {**hit.evidence, "source": "metadata", "reader": fields.reader}
             out.append(self.finding(hit.explanation, strength=hit.strength, claim=hit.claim,
                                     title=hit.title, evidence=evidence))

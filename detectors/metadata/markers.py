@@ -5,24 +5,26 @@ Strengths, and why:
   industry's explicit label, written by the generators themselves (Google, Adobe, OpenAI, Meta).
   compositeWithTrainedAlgorithmicMedia: STRONG ai-edited (part of the picture is AI).
   algorithmicMedia / compositeSynthetic: MODERATE algorithmic (software-made, not necessarily AI).
-  Capture types (digitalCapture, computationalCapture, film, print): INFO capture.
+  Capture types (digitalCapture, computationalCapture, film): INFO capture.  What each term
+  means (and which are context only) is ``synthcheck.vocabulary``'s, shared with the c2pa detector.
 - IPTC 2025.1 AI fields (AISystemUsed, AISystemVersionUsed, AIPromptInformation,
   AIPromptWriterName): STRONG ai-edited.  They say an AI system was used but not whether it made
   the whole picture or touched part of it, so they cannot be decisive on their own; ``ai-edited``
   is the least they establish.
 - A full generation record (prompt, seed, steps, sampler) in a known generator's own format:
   DECISIVE ai-generated, because only the generator writes such a record during generation.
-- A bare Software/CreatorTool/Make string naming a generator or an AI editing feature: STRONG.
+- A bare Software/CreatorTool/Make string (or a video container's encoder/software/comment tag)
+  naming a generator or an AI editing feature from ``synthcheck.vocabulary.AI_TOOLS``: STRONG.
 - Camera Make/Model/Lens: INFO capture.  "Adobe Photoshop" and other editors are not AI markers.
 All metadata can be stripped, copied or forged; the detector documentation says so.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from synthcheck import vocabulary
 from synthcheck.model import Claim, Strength
 
 from . import parameters as P
@@ -30,7 +32,6 @@ from .read import Fields, norm
 
 EVIDENCE_CHARS = 16 * 1024  # longer values are cut in evidence (and flagged)
 SHOWN_PROMPT = 120  # characters of a prompt quoted in an explanation
-DST_PREFIX = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
 @dataclass
@@ -64,34 +65,26 @@ def _short(text: Any, n: int = SHOWN_PROMPT) -> str:
 
 
 # -- IPTC digital source type ------------------------------------------------------------------
-_DST = {
-    "trainedalgorithmicmedia": (Strength.DECISIVE, Claim.AI_GENERATED, "made by a generative AI model"),
-    "compositewithtrainedalgorithmicmedia": (Strength.STRONG, Claim.AI_EDITED,
-                                             "a composite that includes AI-generated elements"),
-    "algorithmicmedia": (Strength.MODERATE, Claim.ALGORITHMIC, "created purely by an algorithm (not necessarily AI)"),
-    "compositesynthetic": (Strength.MODERATE, Claim.ALGORITHMIC, "a composite that includes synthetic elements"),
-    "algorithmicallyenhanced": (Strength.INFO, Claim.ALGORITHMIC, "a capture enhanced by an algorithm"),
-    "digitalcapture": (Strength.INFO, Claim.CAPTURE, "an original digital capture of a real scene"),
-    "computationalcapture": (Strength.INFO, Claim.CAPTURE, "a computational (multi-frame) camera capture"),
-    "negativefilm": (Strength.INFO, Claim.CAPTURE, "digitised from a film negative"),
-    "positivefilm": (Strength.INFO, Claim.CAPTURE, "digitised from a film positive"),
-    "print": (Strength.INFO, Claim.CAPTURE, "digitised from a print"),
-    "compositecapture": (Strength.INFO, Claim.CAPTURE, "a composite of captured elements"),
-}
+# What a term means comes from synthcheck.vocabulary (shared with the c2pa detector); how much an
+# unsigned label is worth is decided here.  The generators write trainedAlgorithmicMedia
+# themselves, so it is decisive; an AI composite is strong (part of the picture is AI); a
+# software-made claim moderate; captures and context-only terms informational.
+_DST_STRENGTH = {Claim.AI_GENERATED: Strength.DECISIVE, Claim.AI_EDITED: Strength.STRONG,
+                 Claim.ALGORITHMIC: Strength.MODERATE, Claim.CAPTURE: Strength.INFO}
 
 
 def digital_source_type(fields: Fields, used: set[str]) -> list[Hit]:
     hits = []
     for key, value in fields.find("DigitalSourceType"):
         used.add(key)
-        term = norm(value.strip().rstrip("/").rsplit("/", 1)[-1])
-        strength, claim, meaning = _DST.get(term, (Strength.INFO, None, "a source type this tool does not interpret"))
-        verb = "declares" if claim is not Claim.CAPTURE else "claims"
+        entry = vocabulary.source_type(value)
+        claim = entry.claim
+        strength = _DST_STRENGTH.get(claim, Strength.INFO) if claim else Strength.INFO
         caution = (" Such a claim is easily copied or forged; it is context, never proof of authenticity."
                    if claim is Claim.CAPTURE else " Metadata can be removed or forged, but generators write this label themselves."
                    if claim in (Claim.AI_GENERATED, Claim.AI_EDITED) else "")
         hits.append(Hit(strength, f"IPTC digital source type: {value.rsplit('/', 1)[-1]}",
-                        f"The file's {key} field {verb} it is {meaning} ({value}).{caution}",
+                        f"The file's {key} field describes the content as {entry.label} ({value}).{caution}",
                         claim, _ev(key, value)))
     return hits
 
@@ -176,40 +169,17 @@ def generator_blocks(fields: Fields, used: set[str]) -> list[Hit]:
 
 
 # -- software names -----------------------------------------------------------------------------
-_GEN = Claim.AI_GENERATED
-_EDIT = Claim.AI_EDITED
-# (pattern, product, claim); checked in order, first match wins.  Plain editors never match.
-_SOFTWARE: list[tuple[re.Pattern[str], str, Claim]] = [(re.compile(p, re.I), n, c) for p, n, c in [
-    (r"generative (fill|expand|remove)|photoshop.*firefly|firefly.*photoshop", "Adobe generative editing", _EDIT),
-    (r"\bmagic editor\b", "Google Magic Editor", _EDIT),
-    (r"\bedited with google ai\b", "Google AI editing", _EDIT),
-    (r"\bgalaxy ai\b|\bgenerative edit\b", "Samsung Generative Edit", _EDIT),
-    (r"\bfirefly\b", "Adobe Firefly", _GEN),
-    (r"\bmade with google ai\b", "Google generative AI", _GEN),
-    (r"\bmidjourney\b", "Midjourney", _GEN),
-    (r"\bdall[^a-z0-9]{0,3}e\b", "OpenAI DALL-E", _GEN),
-    (r"\bchatgpt\b|\bopenai\b", "OpenAI", _GEN),
-    (r"\bgoogle imagen\b", "Google Imagen", _GEN),  # bare "imagen" is Spanish for image
-    (r"\bgoogle gemini\b|\bgemini [\d.]+ flash image\b|\bnano banana\b", "Google Gemini", _GEN),
-    (r"\bstable[- ]?diffusion\b|\bstability ?ai\b|\bdreamstudio\b|\bsdxl\b", "Stable Diffusion", _GEN),
-    (r"\bnovelai\b", "NovelAI", _GEN),
-    (r"\bcomfyui\b", "ComfyUI", _GEN),
-    (r"\binvokeai\b", "InvokeAI", _GEN),
-    (r"\bfooocus\b", "Fooocus", _GEN),
-    (r"\bautomatic1111\b|stable-diffusion-webui", "Automatic1111", _GEN),
-    (r"\bdraw things\b", "Draw Things", _GEN),
-    (r"\bdiffusionbee\b", "DiffusionBee", _GEN),
-    (r"\bleonardo[. ]ai\b", "Leonardo.Ai", _GEN),
-    (r"\bideogram\b", "Ideogram", _GEN),
-    (r"\bflux\.1\b|\bblack forest labs\b", "FLUX (Black Forest Labs)", _GEN),
-    (r"\bbing image creator\b|\bmicrosoft designer\b|\bimage creator from designer\b", "Microsoft Designer", _GEN),
-    (r"\bcraiyon\b|\bnightcafe\b|\bplayground ?ai\b|\brecraft\b|\bkandinsky\b|\bseedream\b", "an image generator", _GEN),
-    (r"\bmeta ai\b|\bimagine with meta\b", "Meta AI", _GEN),
-    (r"\brunwayml\b|\brunway gen-?\d\b|\bsora\b.*openai|\bkling ai\b|\bhailuo\b|\bluma dream machine\b",
-     "a video generator", _GEN),
-]]
+# The tool names and how to match them live in synthcheck.vocabulary; plain editors never match.
 _SOFTWARE_FIELDS = ("Software", "CreatorTool", "HistorySoftwareAgent", "ProcessingSoftware", "Make", "Model",
                     "Credit", "Source", "OriginatingProgram", "Encoder", "Artist", "Generator", "Producer")
+
+
+def tool_hit(key: str, value: str, tool: vocabulary.AITool) -> Hit:
+    """A STRONG claim for a tag naming an AI tool: a name alone is easy to add or remove."""
+    return Hit(Strength.STRONG, f"{tool.name} named in metadata",
+               f'The file\'s {key} field reads "{_short(value, 80)}", naming {tool.name}, a tool that '
+               f"{tool.verb} images or video with generative AI; a software name alone is easy to add or remove.",
+               tool.claim, _ev(key, value, product=tool.name))
 
 
 def software_names(fields: Fields, used: set[str]) -> list[Hit]:
@@ -218,18 +188,14 @@ def software_names(fields: Fields, used: set[str]) -> list[Hit]:
     for key, value in fields.find(*_SOFTWARE_FIELDS):
         if key in used:
             continue
-        for pattern, product, claim in _SOFTWARE:
-            if pattern.search(value[:1000]):
-                used.add(key)
-                if product in seen:
-                    break
-                seen.add(product)
-                what = "generated" if claim is _GEN else "edited"
-                hits.append(Hit(Strength.STRONG, f"{product} named in metadata",
-                                f'The file\'s {key} field reads "{_short(value, 80)}", naming {product}, a tool that '
-                                f"{what} images with generative AI; a software name alone is easy to add or remove.",
-                                claim, _ev(key, value, product=product)))
-                break
+        tool = vocabulary.match_ai_tool(value)
+        if tool is None:
+            continue
+        used.add(key)
+        if tool.name in seen:
+            continue
+        seen.add(tool.name)
+        hits.append(tool_hit(key, value, tool))
     return hits
 
 
@@ -264,16 +230,24 @@ def problems(fields: Fields) -> list[Hit]:
     return hits
 
 
-def evaluate(fields: Fields) -> list[Hit]:
-    """All hits for one file, strongest rules first."""
+ContainerRule = Callable[..., list[Hit]]  # (named=set of tools already named, camera_seen=bool) -> hits
+
+
+def evaluate(fields: Fields, container: ContainerRule | None = None) -> list[Hit]:
+    """All hits for one file, strongest rules first; ``container`` reads a video's container tags."""
     used: set[str] = set()
-    hits = digital_source_type(fields, used) + iptc_ai_fields(fields, used)
-    hits += generator_blocks(fields, used) + software_names(fields, used) + camera(fields, used)
+    hits = digital_source_type(fields, used) + iptc_ai_fields(fields, used) + generator_blocks(fields, used)
+    named = software_names(fields, used)
+    cam = camera(fields, used)
+    hits += named + cam
+    if container is not None:
+        hits += container(named={h.evidence["product"] for h in named}, camera_seen=bool(cam))
     hits += problems(fields)
     if not fields.meaningful() and not fields.complete:
         hits.append(Hit(Strength.INFO, "No metadata found (partial read)",
-                        "No XMP metadata was found; this container's own tags were not read because ExifTool is "
-                        "not installed, so the file may still carry metadata.", None, {}))
+                        "No XMP metadata was found; ExifTool is not installed, so beyond the container's basic "
+                        "tags this video's own metadata (QuickTime, Matroska) was not read: the file may still "
+                        "carry metadata.", None, {}))
     elif not fields.meaningful():
         hits.append(Hit(Strength.INFO, "No metadata",
                         "The file carries no EXIF, XMP, IPTC or text metadata; sites and editors often strip "

@@ -31,8 +31,8 @@ class TemporalDetector(Detector):
     Segment findings (time span, frame indices) show their own segment score in the evidence
     but carry no score, so the verdict follows the whole-clip score.  The explanation names
     the strongest segments and how many times the control median each measurement is.
-    It also reports container tags (encoder, handler, software, camera make/model) as
-    provenance context; a tag naming a known generator is a STRONG ai-generated claim.
+    Container tags (encoder, software, camera make/model) are provenance and are read by the
+    metadata detector, not here.
 
     Measured with ``bench/temporal_calibrate.py gen|features|fit`` (data and caveats in
     detectors/temporal/README.md): 40 AnimateDiff GIFs against 137 control files, file-level
@@ -59,7 +59,7 @@ class TemporalDetector(Detector):
     """
 
     id: ClassVar[str] = "temporal"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"  # 1.1: container tags moved to the metadata detector
     title: ClassVar[str] = "Temporal consistency (texture boiling, flicker, frame jumps)"
     media: ClassVar[frozenset[str]] = frozenset({"video"})
     cost: ClassVar[str] = "expensive"
@@ -89,13 +89,10 @@ class TemporalDetector(Detector):
         return None
 
     def run(self, media: "Media") -> list[Finding]:
-        from .container import container_findings
         from .report import findings_for
 
-        out = container_findings(self, media)
         frames = self.sample(media)
-        out.extend(findings_for(self, media, frames, self.frame_scores(media, frames)))
-        return out
+        return list(findings_for(self, media, frames, self.frame_scores(media, frames)))
 
 
 __all__ = ["TemporalDetector", "strength_for_score", "Strength"]

@@ -56,7 +56,7 @@ def test_import_and_availability_do_not_import_the_sdk():
 
 
 def test_class_data():
-    assert (C2PADetector.id, C2PADetector.version, C2PADetector.cost) == ("c2pa", "1.0.0", "cheap")
+    assert (C2PADetector.id, C2PADetector.version, C2PADetector.cost) == ("c2pa", "1.1.0", "cheap")
     assert C2PADetector.media == frozenset({"image", "video", "document"})
     assert C2PADetector.kind is Kind.PROVENANCE and C2PADetector.requires_modules == ("c2pa",)
     doc = C2PADetector.__doc__ or ""
