@@ -1,6 +1,6 @@
 # synthcheck: two set-up commands do everything on a fresh machine (see README.md).
 #   make demo   installs everything and scans samples/
-#   make test   installs everything and runs the test suite
+#   make test   installs everything, lints (ruff) and runs the test suite
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -8,11 +8,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH_PINS := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: demo test setup sysdeps bench clean samples
+.PHONY: demo test lint setup sysdeps bench clean samples
 
 setup: $(STAMP) sysdeps
 
-$(STAMP): pyproject.toml
+# Re-run whenever the dependencies or the package list change (a new test tool such as ruff, a new
+# package folder), so a machine that already has a venv gets them on its next `make test`.
+$(STAMP): pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@# torch first, pinned, so pip takes the build this machine holds instead of resolving another
@@ -36,8 +38,13 @@ demo: setup
 	@# exit 1 (AI evidence found) and 2 (the truncated sample is an error) are the expected outcome here
 	$(VENV)/bin/synthcheck scan samples/ --exclude '*.md' --exclude '*.py' || [ $$? -le 2 ]
 
+# Lint first; the tests run even when lint fails, so one run reports both (and fails if either did).
 test: setup
-	$(PY) -m pytest -q
+	@lint=0; $(PY) -m ruff check . || lint=$$?; \
+	$(PY) -m pytest -q && exit $$lint
+
+lint: setup
+	$(PY) -m ruff check .
 
 samples: setup
 	$(PY) samples/make_samples.py
@@ -46,4 +53,4 @@ bench: setup
 	$(PY) bench/scan_speed.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info

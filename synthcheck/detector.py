@@ -12,6 +12,7 @@ and must stay fast and torch-free.
 
 from __future__ import annotations
 
+import importlib.resources
 import importlib.util
 import shutil
 from dataclasses import dataclass, field
@@ -43,7 +44,12 @@ class DetectorContext:
 
 
 def default_weights_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "weights"
+    """The shipped weights: the repo's top-level ``weights/`` is the package ``synthcheck.weights``
+    in an install (editable or not, see setup.py), so it is found as package data."""
+    try:
+        return Path(str(importlib.resources.files("synthcheck.weights")))
+    except ModuleNotFoundError:  # a source tree put on sys.path by hand, never installed
+        return Path(__file__).resolve().parent.parent / "weights"
 
 
 class Detector:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("synthcheck", "detectors")
@@ -92,3 +100,153 @@ def test_no_module_imports_back_what_imports_it():
     graph = {name: _imports(path, name, is_pkg, set(mods)) for name, (path, is_pkg) in mods.items()}
     assert _circles(graph) == []
     assert graph["detectors.anatomy.runner"] >= {"detectors.anatomy.rules", "detectors.anatomy.body"}
+
+
+# --- what a wheel ships -------------------------------------------------------------------------
+
+BUILT_IN = ("metadata", "c2pa", "watermark", "frequency", "learned", "temporal", "anatomy")
+PROBE = "_packaging_probe"  # files a test adds to its own copy of the tree, never to the repo
+_NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
+                                     ".pytest_cache", ".ruff_cache", "out", ".cache")
+
+
+def _pip(*args: str) -> None:
+    """pip from this interpreter, offline: everything the build needs is already installed."""
+    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", *args,
+                    "--no-index", "--no-deps", "--quiet"], check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built (without build isolation, so offline) from a copy of the working tree.
+
+    The copy keeps the build's scratch files out of the shared checkout and lets the test add
+    a C2PA trust folder, as a future ``synthcheck/trust/`` would hold, without touching the repo.
+    """
+    root = tmp_path_factory.mktemp("packaging")
+    src = root / "src"
+    shutil.copytree(REPO, src, ignore=_NOT_SOURCE)
+    trust = src / "synthcheck" / "trust"
+    trust.mkdir(exist_ok=True)
+    for suffix in (".pem", ".json", ".md"):
+        (trust / f"{PROBE}{suffix}").write_text("{}\n" if suffix == ".json" else "probe\n")
+    _pip("wheel", str(src), "--no-build-isolation", "-w", str(root / "dist"))
+    (built,) = (root / "dist").glob("synthcheck-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path) -> Path:
+    """The wheel installed non-editable into a throw-away folder (used as PYTHONPATH)."""
+    site = wheel.parent.parent / "site"
+    _pip("install", "--target", str(site), str(wheel))
+    return site
+
+
+def _names(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as zf:
+        return set(zf.namelist())
+
+
+@pytest.mark.slow
+def test_wheel_ships_weights_schema_and_every_module(wheel: Path):
+    names = _names(wheel)
+    weights = [p for p in (REPO / "weights").iterdir() if p.suffix in (".safetensors", ".sha256", ".md")]
+    assert {p.suffix for p in weights} == {".safetensors", ".sha256", ".md"}
+    for p in weights:
+        assert f"synthcheck/weights/{p.name}" in names, f"{p.name} is not shipped"
+    schemas = sorted((REPO / "synthcheck" / "schema").glob("*.json"))
+    assert schemas and all(f"synthcheck/schema/{p.name}" in names for p in schemas)
+    for detector in BUILT_IN:
+        assert f"detectors/{detector}/__init__.py" in names, f"detector package {detector} is not shipped"
+    for top in PACKAGES:  # every module of the tree, so a new subpackage cannot be left behind
+        for p in (REPO / top).rglob("*.py"):
+            assert p.relative_to(REPO).as_posix() in names, f"{p.relative_to(REPO)} is not shipped"
+    assert not any(n.startswith(("weights/", "tests/", "bench/")) for n in names)
+
+
+@pytest.mark.slow
+def test_a_trust_list_folder_ships_as_package_data(wheel: Path):
+    names = _names(wheel)
+    for suffix in (".pem", ".json", ".md"):
+        assert f"synthcheck/trust/{PROBE}{suffix}" in names
+
+
+@pytest.mark.slow
+def test_wheel_declares_every_built_in_detector_and_an_spdx_licence(wheel: Path):
+    with zipfile.ZipFile(wheel) as zf:
+        dist_info = next(n.split("/")[0] for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        entry_points = zf.read(f"{dist_info}/entry_points.txt").decode()
+        metadata = zf.read(f"{dist_info}/METADATA").decode()
+    for detector in BUILT_IN:
+        assert f"{detector} = detectors.{detector}:" in entry_points
+    assert "License-Expression: Apache-2.0" in metadata.splitlines()
+
+
+def _run_installed(site: Path, cwd: Path, *args: str) -> str:
+    """Python with only the installed copy of synthcheck importable, run outside the repo."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNTHCHECK_")}
+    env["PYTHONPATH"] = str(site)  # replaces the repo path conftest puts there
+    done = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_installed_copy_has_every_detector_and_its_own_weights(installed: Path, tmp_path: Path):
+    listing = json.loads(_run_installed(installed, tmp_path, "-m", "synthcheck.cli", "detectors", "--json"))
+    found = {d["id"]: d for d in listing["detectors"]}
+    for detector in BUILT_IN:
+        assert detector in found, f"{detector} is not listed"
+        assert found[detector]["available"], f"{detector}: {found[detector]['reason']}"
+
+    code = ("import json, synthcheck, detectors; from synthcheck.detector import default_weights_dir; "
+            "print(json.dumps([synthcheck.__file__, detectors.__file__, str(default_weights_dir())]))")
+    paths = [Path(p).resolve() for p in json.loads(_run_installed(installed, tmp_path, "-c", code))]
+    site = installed.resolve()
+    for p in paths:
+        assert p.is_relative_to(site) and not p.is_relative_to(REPO), p
+    weights = paths[2]
+    assert weights == site / "synthcheck" / "weights"
+    assert (weights / "learned-v1.safetensors").is_file() and (weights / "learned-v1.sha256").is_file()
+
+
+# --- set-up and lint through make -------------------------------------------------------------------
+
+def _make_dry_run(tmp_path: Path, stamp_age: dict[str, float]) -> str:
+    """``make -n test`` in a copy of the build files whose venv stamp is as old as asked.
+
+    ``stamp_age`` gives, per build file, how many seconds the stamp is older than that file
+    (negative: newer).  Nothing is installed: ``-n`` only prints the commands make would run.
+    """
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    for name in ("Makefile", "pyproject.toml", "setup.py"):
+        shutil.copy2(REPO / name, tmp_path / name)
+    stamp = tmp_path / ".venv" / ".installed"
+    stamp.parent.mkdir()
+    stamp.touch()
+    now = stamp.stat().st_mtime
+    for name, age in stamp_age.items():
+        os.utime(tmp_path / name, (now + age, now + age))
+    for name in {"Makefile", "pyproject.toml", "setup.py"} - set(stamp_age):
+        os.utime(tmp_path / name, (now - 60, now - 60))
+    done = subprocess.run(["make", "-n", "test"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("changed", ["pyproject.toml", "setup.py"])
+def test_make_test_reinstalls_when_dependencies_or_packages_change(tmp_path: Path, changed: str):
+    assert "pip install" in _make_dry_run(tmp_path, {changed: 60})
+
+
+def test_make_test_skips_the_install_when_nothing_changed(tmp_path: Path):
+    assert "pip install" not in _make_dry_run(tmp_path, {})
+
+
+def test_make_test_lints_before_it_runs_the_tests(tmp_path: Path):
+    out = _make_dry_run(tmp_path, {})
+    assert "ruff check ." in out and "pytest" in out
+    assert out.index("ruff check .") < out.index("pytest")
