@@ -7,9 +7,14 @@ view a hand that belongs to nobody in the pose is normal.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 
 from .rules import CUTS, WEAK_CAP, RuleResult, hand_confidence, hand_size_px, ramp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .landmarks import Face, Landmarks, Pose
 
 # Pose landmark indices (MediaPipe's subject-left / subject-right).
 ARMS = {"left": (11, 13, 15), "right": (12, 14, 16)}  # shoulder, elbow, wrist
@@ -24,15 +29,15 @@ EYE_CORNERS = (33, 263)
 NOSE_TIP = 1
 
 
-def _seen(pose, idx) -> bool:
+def _seen(pose: Pose, idx: Sequence[int]) -> bool:
     return bool(np.all(pose.visibility[list(idx)] >= MIN_VIS))
 
 
-def _len(world, a, b) -> float:
+def _len(world: np.ndarray, a: int, b: int) -> float:
     return float(np.linalg.norm(world[a] - world[b]))
 
 
-def rule_limb_ratios(pose) -> list[RuleResult]:
+def rule_limb_ratios(pose: Pose) -> list[RuleResult]:
     """Forearm against upper arm, and left against right for each limb segment."""
     w = pose.world
     cands = []  # (deviation, message, landmark indices)
@@ -57,7 +62,7 @@ def rule_limb_ratios(pose) -> list[RuleResult]:
                        message=msg, points=pose.image[list(idx), :2], landmarks=idx)]
 
 
-def rule_wrist_bend(pose) -> list[RuleResult]:
+def rule_wrist_bend(pose: Pose) -> list[RuleResult]:
     """Angle between forearm and hand in the pose's 3D estimate; real wrists stay within ~90.
 
     Wrist flexion/extension reaches 70-90 degrees, so the cut points sit well beyond it (the
@@ -79,7 +84,7 @@ def rule_wrist_bend(pose) -> list[RuleResult]:
     return out
 
 
-def rule_hands_and_arms(landmarks) -> list[RuleResult]:
+def rule_hands_and_arms(landmarks: Landmarks) -> list[RuleResult]:
     """Hands far from every visible arm, and more hands than the one person has arms."""
     pose, hands = landmarks.pose, landmarks.hands
     if pose is None or not hands or len(landmarks.faces) > 1:
@@ -106,7 +111,7 @@ def rule_hands_and_arms(landmarks) -> list[RuleResult]:
     return out
 
 
-def check_body(landmarks) -> list[RuleResult]:
+def check_body(landmarks: Landmarks) -> list[RuleResult]:
     out: list[RuleResult] = []
     if landmarks.pose is not None and np.all(np.isfinite(landmarks.pose.world)):
         out += rule_limb_ratios(landmarks.pose)
@@ -129,7 +134,7 @@ def iris_radii(face: np.ndarray, iris: tuple[int, ...]) -> tuple[float, float]:
             float(np.linalg.norm(face[top, :2] - face[bottom, :2]) / 2))
 
 
-def check_faces(faces) -> list[RuleResult]:
+def check_faces(faces: Sequence[Face]) -> list[RuleResult]:
     out = []
     for f in faces:
         pts = f.image

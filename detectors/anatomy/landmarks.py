@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -161,11 +162,11 @@ def downscale(rgb: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def _to_array(points) -> np.ndarray:
+def _to_array(points: Iterable[Any]) -> np.ndarray:  # MediaPipe landmark protos
     return np.array([(p.x, p.y, p.z) for p in points], dtype=np.float64)
 
 
-def _to_pixels(points, w: int, h: int) -> np.ndarray:
+def _to_pixels(points: Iterable[Any], w: int, h: int) -> np.ndarray:
     """Normalised MediaPipe coordinates to pixels of the original image (z uses the x scale)."""
     a = _to_array(points)
     return a * np.array([w, h, w], dtype=np.float64)

@@ -14,8 +14,12 @@ Image-space rules (which hand belongs to which arm) use pixels scaled by the han
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .landmarks import Hand
 
 SCORE_CAP = 0.75  # anatomy alone may reach "possibly-synthetic", never "likely" (see docstring)
 WEAK_CAP = 0.45  # face-mesh rules are weak evidence only
@@ -138,7 +142,7 @@ def chirality(world: np.ndarray, handedness: str) -> float:
     return sign if total * sign >= -40.0 else -sign
 
 
-def rule_joint_angles(hand, index: int) -> list[RuleResult]:
+def rule_joint_angles(hand: Hand, index: int) -> list[RuleResult]:
     conf = hand_confidence(hand.image)
     angles = joint_angles(hand.world, chirality(hand.world, hand.handedness))
     long = {j: v for j, v in angles.items() if j not in FINGERS["thumb"]}
@@ -169,7 +173,7 @@ def _bones(world: np.ndarray, chain: tuple[int, ...]) -> np.ndarray:
     return np.linalg.norm(np.diff(world[list(chain)], axis=0), axis=1)
 
 
-def rule_proportions(hand, index: int) -> list[RuleResult]:
+def rule_proportions(hand: Hand, index: int) -> list[RuleResult]:
     conf = hand_confidence(hand.image)
     w = hand.world
     worst_p = (0.0, "index", 1)
@@ -202,7 +206,7 @@ def rule_proportions(hand, index: int) -> list[RuleResult]:
     return out
 
 
-def _segment_distance(p1, q1, p2, q2) -> float:
+def _segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray) -> float:
     """Shortest distance between 3D segments p1-q1 and p2-q2 (sampled; exact enough here)."""
     t = np.linspace(0.0, 1.0, 9)[:, None]
     a = p1 + t * (q1 - p1)
@@ -210,7 +214,7 @@ def _segment_distance(p1, q1, p2, q2) -> float:
     return float(np.min(np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2)))
 
 
-def rule_interpenetration(hand, index: int) -> RuleResult:
+def rule_interpenetration(hand: Hand, index: int) -> RuleResult:
     """Two fingers' bones passing through each other (or fused into one) in the 3D estimate."""
     w = hand.world
     best = (np.inf, (), ())
@@ -232,7 +236,7 @@ def rule_interpenetration(hand, index: int) -> RuleResult:
         points=hand.image[list(lms), :2] if lms else np.zeros((0, 2)), landmarks=lms, hand=index)
 
 
-def rule_thumb_side(hand, index: int) -> RuleResult:
+def rule_thumb_side(hand: Hand, index: int) -> RuleResult:
     """The thumb's base (CMC, MCP) must sit on the index side; nearer the pinky means a swap."""
     w = hand.world
     base = w[[1, 2]].mean(axis=0)
@@ -244,7 +248,7 @@ def rule_thumb_side(hand, index: int) -> RuleResult:
         points=hand.image[[1, 2, 3, 4, 5, 17], :2], landmarks=(1, 2, 3, 4, 5, 17), hand=index)
 
 
-def rule_shared_wrist(hands) -> list[RuleResult]:
+def rule_shared_wrist(hands: Sequence[Hand]) -> list[RuleResult]:
     """Two hand detections on one wrist: a duplicated hand, extra fingers or two thumbs."""
     out = []
     for i in range(len(hands)):
@@ -264,7 +268,7 @@ def rule_shared_wrist(hands) -> list[RuleResult]:
     return out
 
 
-def check_hands(hands) -> list[RuleResult]:
+def check_hands(hands: Sequence[Hand]) -> list[RuleResult]:
     out: list[RuleResult] = []
     for i, h in enumerate(hands):
         if not np.all(np.isfinite(h.world)):

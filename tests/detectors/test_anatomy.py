@@ -168,9 +168,9 @@ def test_hand_folded_back_onto_the_forearm_fires():
 def make_face(iris_scale=1.0):
     f = np.zeros((478, 3))
     f[33], f[263], f[1] = (400, 500, 0), (600, 500, 0), (500, 560, 0)
-    for (c, r, t, l, b), cx, rad in ((body.IRISES[0], 440, 15.0), (body.IRISES[1], 560, 15.0 * iris_scale)):
+    for (c, r, t, left, b), cx, rad in ((body.IRISES[0], 440, 15.0), (body.IRISES[1], 560, 15.0 * iris_scale)):
         f[c], f[r], f[t] = (cx, 500, 0), (cx + rad, 500, 0), (cx, 500 - rad, 0)
-        f[l], f[b] = (cx - rad, 500, 0), (cx, 500 + rad, 0)
+        f[left], f[b] = (cx - rad, 500, 0), (cx, 500 + rad, 0)
     return Face(image=f)
 
 
@@ -247,7 +247,6 @@ def test_image_without_people_says_not_checked(tmp_path):
     from PIL import Image
 
     from synthcheck.model import Strength
-
     from tests.conftest import natural_image
 
     path = tmp_path / "scene.png"
