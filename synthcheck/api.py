@@ -14,12 +14,14 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import SCHEMA_VERSION, __version__
+from .detector import Detector
 from .discover import iter_files
 from .limits import Limits
-from .detector import Detector
 from .model import FileResult, RunInfo
 from .registry import select, weight_hashes
 from .runner import ScanOptions, run_scan
+from .settings import ScanSettings, resolve
+from .versions import library_versions
 
 
 @dataclass
@@ -38,42 +40,56 @@ class Scan:
         return self.run
 
 
-def prepare(*, detectors: Sequence[str] | None = None, skip: Sequence[str] | None = None,
-            device: str = "auto", workers: int | None = None, limits: Limits | None = None,
-            options: Mapping[str, Any] | None = None, extra: Sequence[type[Detector]] = ()) -> Scan:
-    """Resolve detectors and device; raise ``KeyError`` for unknown detector ids.
+def prepare(settings: ScanSettings | None = None, *, detectors: Sequence[str] | None = None,
+            skip: Sequence[str] | None = None, device: str | None = None, workers: int | None = None,
+            limits: Limits | None = None, options: Mapping[str, Any] | None = None,
+            extra: Sequence[type[Detector]] = ()) -> Scan:
+    """Resolve detectors and device into a ready scan; raise ``KeyError`` for unknown detector ids.
 
-    ``extra`` adds detector classes that are not installed as entry points (a researcher's
-    experiment, a test double); they must be importable by module path in worker processes.
+    Give either a ``ScanSettings`` (what the CLI does) or the keyword arguments, which are
+    validated the same way (``SettingsError`` for a bad value).  ``options`` adds raw detector
+    options (``{"metadata.reader": "python"}``) for experiments.  ``extra`` adds detector classes
+    that are not installed as entry points (a researcher's experiment, a test double); they must
+    be importable by module path in worker processes.  The run record is built here, from the
+    settings alone, and is not patched afterwards.
     """
-    import os
-    from dataclasses import asdict
-
-    chosen, skipped = select(list(detectors or []) or None, list(skip or []) or None, extra=extra)
+    if settings is None:
+        cli: dict[str, Any] = {"detectors": list(detectors or []), "skip": list(skip or []), "device": device,
+                               "workers": workers}
+        if limits is not None:
+            cli.update(max_bytes=limits.max_bytes, max_pixels=limits.max_pixels, max_frames=limits.max_frames,
+                       timeout_s=limits.timeout_s)
+        settings = resolve(cli, extra_options=options)
+    elif any(v is not None for v in (detectors, skip, device, workers, limits, options)):
+        raise TypeError("prepare() takes either settings or keyword options, not both")
+    chosen, skipped = select(list(settings.detectors) or None, list(settings.skip) or None, extra=extra)
     opts = ScanOptions(
         detectors=tuple(c.id for c in chosen),
         extra=tuple(f"{c.__module__}:{c.__qualname__}" for c in extra),
-        device=resolve_device(device),
-        workers=workers or os.cpu_count() or 1,
-        limits=limits or Limits(),
-        options=dict(options or {}),
+        device=resolve_device(settings.device),
+        workers=settings.workers,
+        limits=settings.limits,
+        options=settings.detector_options(),
     )
     run = RunInfo(
         tool_version=__version__, schema_version=SCHEMA_VERSION,
         detectors={c.id: c.version for c in chosen},
         weights={name: digest for name, digest in weight_hashes().items()
                  if any(name in c.weights for c in chosen)},
-        options={"device": opts.device, "workers": opts.workers, "limits": asdict(opts.limits), **{k: v for k, v in opts.options.items()}},
-        started=utcnow(), finished=None, host=socket.gethostname(),
+        options={**settings.record(), "device": opts.device, "plugins": list(opts.extra)},
+        started=utcnow(), finished=None, host=socket.gethostname() if settings.record_host else None,
         python=sys.version.split()[0], platform=platform.platform(),
-        skipped_detectors=skipped,
+        skipped_detectors=skipped, libraries=library_versions(),
     )
     return Scan(opts, run, skipped)
 
 
 def scan(paths: Sequence[str], *, include: Sequence[str] = (), exclude: Sequence[str] = (),
          **kwargs: Any) -> tuple[RunInfo, list[FileResult]]:
-    """Scan files and folders; return the run record and results in input order."""
+    """Scan files and folders; return the run record and results in input order.
+
+    ``kwargs`` are those of ``prepare`` (``settings=`` or the keyword options).
+    """
     s = prepare(**kwargs)
     results = [r for _, r in s.results(iter_files(paths, include, exclude))]
     return s.finish(), results

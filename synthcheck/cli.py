@@ -8,7 +8,6 @@ commands that need them, so ``synthcheck --help`` and ``synthcheck detectors`` s
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .settings import ConfigError, load_config
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Offline forensic evidence that an image or video was made or altered by generative AI.")
@@ -56,81 +54,67 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version_cal
     """synthcheck: evidence, not verdicts."""
 
 
-def _format_for(output: Optional[Path]) -> str:
-    """``-o report.sarif`` means SARIF: the output file's extension picks the format when none is given."""
-    suffix = output.suffix.lower().lstrip(".") if output else ""
-    return suffix if suffix in ("json", "jsonl", "csv", "sarif") else "text"
-
-
-def _split(values: Optional[List[str]]) -> list[str]:
-    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
-
-
 @app.command()
 def scan(
     paths: List[str] = typer.Argument(..., help="Files or folders (recursive); '-' reads paths from stdin."),
     include: Optional[List[str]] = typer.Option(None, "--include", "-i", help="Only files matching this glob."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", "-e", help="Skip files matching this glob."),
     fmt: Optional[Format] = typer.Option(None, "--format", "-f", envvar="SYNTHCHECK_FORMAT",
-                                         help="Output format (default: from --output's extension, else text; env SYNTHCHECK_FORMAT)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+                                         help="Output format (default: from --output's extension, else text; "
+                                              "env SYNTHCHECK_FORMAT)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Write the report to FILE (never one of the inputs; written whole "
+                                               "or not at all)."),
     detectors: Optional[List[str]] = typer.Option(None, "--detectors", "-d", help="Only these detector ids."),
     skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these detector ids."),
     device: Optional[Device] = typer.Option(None, "--device", help="auto (CUDA when present), cpu or cuda."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1, help="Worker processes (default: cores)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or warnings; the text report lists only files with evidence or errors."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: cores)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="No progress bar or warnings; the text report lists only files with evidence "
+                                    "or errors."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Lowest verdict that makes the exit code 1."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when files reach --fail-on."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Largest file accepted, in bytes."),
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", help="Largest image accepted, in pixels."),
     max_frames: Optional[int] = typer.Option(None, "--max-frames", help="Most video frames decoded per file."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per file."),
-    fps: Optional[float] = typer.Option(None, "--fps", min=0.1, help="Video frames sampled per second (temporal)."),
-    c2pa_trust_anchors: Optional[Path] = typer.Option(None, "--c2pa-trust-anchors", exists=True, dir_okay=False,
+    fps: Optional[float] = typer.Option(None, "--fps", help="Video frames sampled per second (temporal)."),
+    c2pa_trust_anchors: Optional[Path] = typer.Option(None, "--c2pa-trust-anchors",
                                                       help="PEM file of C2PA trust anchors."),
-    artifacts_dir: Optional[Path] = typer.Option(None, "--artifacts-dir", file_okay=False,
-                                                 help="Write report images (spectra) here."),
+    artifacts_dir: Optional[Path] = typer.Option(None, "--artifacts-dir", help="Write report images (spectra) here."),
     metadata_reader: Optional[str] = typer.Option(None, "--metadata-reader", metavar="auto|exiftool|python",
                                                   help="How the metadata detector reads tags (default auto)."),
-    rivagan: bool = typer.Option(False, "--rivagan/--no-rivagan",
-                                 help="Also decode RivaGAN watermarks (about 1 s per image on CPU; off by default)."),
+    rivagan: Optional[bool] = typer.Option(None, "--rivagan/--no-rivagan",
+                                           help="Also decode RivaGAN watermarks (about 1 s per image on CPU; "
+                                                "off by default)."),
+    host: Optional[bool] = typer.Option(None, "--host/--no-host",
+                                        help="Record this machine's host name in the run record (default: yes; "
+                                             "--no-host for reports that will be published)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
-    config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG", exists=True, dir_okay=False,
-                                          help="TOML config file (see docs/config.md)."),
+    config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG",
+                                          help="TOML config file; docs/config.md lists every key. "
+                                               "Command-line options win over it."),
 ) -> None:
     """Scan files and folders and report the evidence found in each."""
-    from .scan_command import ScanRequest, run_scan_command
+    from .scan_command import run_scan_command
+    from .settings import SettingsError, resolve
 
+    given = {
+        "format": fmt.value if fmt else None, "output": output, "include": include, "exclude": exclude,
+        "detectors": detectors, "skip": skip, "device": device.value if device else None, "workers": workers,
+        "plugins": plugin, "quiet": quiet or None, "fail_on": fail_on.value if fail_on else None,
+        "exit_zero": exit_zero or None, "max_bytes": max_bytes, "max_pixels": max_pixels,
+        "max_frames": max_frames, "timeout_s": timeout, "fps": fps, "c2pa_trust_anchors": c2pa_trust_anchors,
+        "artifacts_dir": artifacts_dir, "metadata_reader": metadata_reader, "rivagan": rivagan,
+        "record_host": host,
+    }
     try:
-        cfg = load_config(config)
-    except ConfigError as exc:
+        settings = resolve({k: v for k, v in given.items() if v not in (None, [])}, config)
+    except SettingsError as exc:
         typer.echo(f"synthcheck: error: {exc}", err=True)
         raise typer.Exit(2)
-    options: dict = {k: v for k, v in {
-        "c2pa_trust_anchors": str(c2pa_trust_anchors) if c2pa_trust_anchors else cfg.get("c2pa", {}).get(
-            "trust_anchors"),
-        "artifacts_dir": str(artifacts_dir) if artifacts_dir else cfg.get("artifacts_dir"),
-        "metadata.reader": metadata_reader or cfg.get("metadata", {}).get("reader"),
-        "temporal.fps": fps or cfg.get("video", {}).get("fps"),
-        "temporal.max_frames": max_frames or cfg.get("limits", {}).get("max_frames"),
-    }.items() if v}
-    if rivagan or cfg.get("watermark", {}).get("rivagan", False):
-        options["watermark.rivagan"] = True
-    req = ScanRequest(
-        paths=paths, include=include or cfg.get("include", []), exclude=exclude or cfg.get("exclude", []),
-        fmt=(fmt.value if fmt else cfg.get("format") or _format_for(output)), output=output,
-        detectors=_split(detectors) or cfg.get("detectors", []), skip=_split(skip) or cfg.get("skip", []),
-        device=(device.value if device else cfg.get("device", "auto")),
-        workers=workers or cfg.get("workers") or os.cpu_count() or 1,
-        plugins=plugin or cfg.get("plugins", []),
-        quiet=quiet, fail_on=(fail_on.value if fail_on else cfg.get("fail_on", "likely")), exit_zero=exit_zero,
-        limits={k: v for k, v in {"max_bytes": max_bytes, "max_pixels": max_pixels, "max_frames": max_frames,
-                                  "timeout_s": timeout}.items() if v is not None} or None,
-        config_limits=cfg.get("limits", {}),
-        options=options,
-    )
-    raise typer.Exit(run_scan_command(req))
+    raise typer.Exit(run_scan_command(paths, settings))
 
 
 @app.command("detectors")
@@ -142,7 +126,8 @@ def list_detectors(as_json: bool = typer.Option(False, "--json", help="Machine-r
 
 
 @app.command()
-def explain(detector_id: str = typer.Argument(..., metavar="ID", help="Detector id (see `synthcheck detectors`).")) -> None:
+def explain(detector_id: str = typer.Argument(..., metavar="ID",
+                                             help="Detector id (see `synthcheck detectors`).")) -> None:
     """Explain what a detector measures, how to read its score and when it fails."""
     from .info import explain_detector
 
@@ -168,11 +153,27 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
+    """Run the CLI; a usage error (an unknown option, a bad value) is one line on stderr and exit code 2."""
     try:
-        app()
-    except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    except ImportError:  # pragma: no cover - Typer releases that use click itself
+        from click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message(), err=True)
+        code = 2
+    except UsageError as exc:
+        where = f" ({exc.ctx.command_path})" if exc.ctx is not None else ""
+        typer.echo(f"synthcheck: error{where}: {exc.format_message()}", err=True)
+        code = 2
+    except ClickException as exc:
+        typer.echo(f"synthcheck: error: {exc.format_message()}", err=True)
+        code = exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):  # pragma: no cover
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,28 +75,23 @@ def explain_detector(detector_id: str) -> int:
 
 
 def version_info(as_json: bool) -> int:
-    torch_version, cuda = None, False
-    try:
-        import torch
+    from .versions import library_versions
 
-        torch_version, cuda = torch.__version__, bool(torch.cuda.is_available())
-    except Exception:  # noqa: BLE001 - report what is there
-        pass
-    c2pa_version = None
-    try:
-        import c2pa
+    cuda = False
+    if library_versions().get("torch"):
+        try:
+            import torch
 
-        c2pa_version = getattr(c2pa, "sdk_version", lambda: None)()
-    except Exception:  # noqa: BLE001
-        pass
+            cuda = bool(torch.cuda.is_available())
+        except Exception:  # noqa: BLE001 - report what is there
+            pass
     data = {
         "synthcheck": __version__,
         "schema_version": SCHEMA_VERSION,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "torch": torch_version,
         "cuda_available": cuda,
-        "c2pa_sdk": c2pa_version,
+        "libraries": library_versions(),
         "detectors": {i.id: (i.cls.version if i.cls else None) for i in discover()},
         "weights": weight_hashes(),
     }

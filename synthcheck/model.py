@@ -145,7 +145,11 @@ class FileResult:
 
 @dataclass(frozen=True)
 class RunInfo:
-    """Everything needed to reproduce a run: versions, weights, options, when and where."""
+    """Everything needed to reproduce a run: versions, weights, options, when and where.
+
+    A detector's ``version`` covers its scoring and calibration too: a recalibration bumps it, so
+    two reports with the same detector versions, weight hashes and library versions are comparable.
+    """
 
     tool_version: str
     schema_version: str
@@ -154,7 +158,8 @@ class RunInfo:
     options: Mapping[str, Any]
     started: str  # ISO 8601 UTC
     finished: str | None
-    host: str
+    host: str | None  # None when the user asked to leave it out (--no-host)
     python: str
     platform: str
     skipped_detectors: Mapping[str, str] = field(default_factory=dict)  # id -> why
+    libraries: Mapping[str, str | None] = field(default_factory=dict)  # library or tool -> version (None: absent)

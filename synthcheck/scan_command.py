@@ -4,47 +4,14 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Sequence
 
-from .limits import Limits
 from .model import FileResult, Label
+from .settings import ScanSettings
 
 FAIL_LEVELS = {"ai-generated": Label.AI_GENERATED, "likely": Label.LIKELY, "possibly": Label.POSSIBLY,
                "inconclusive": Label.INCONCLUSIVE}
-
-
-@dataclass
-class ScanRequest:
-    paths: Sequence[str]
-    include: Sequence[str] = ()
-    exclude: Sequence[str] = ()
-    fmt: str = "text"
-    output: Path | None = None
-    detectors: Sequence[str] = ()
-    skip: Sequence[str] = ()
-    device: str = "auto"
-    workers: int = 1
-    plugins: Sequence[str] = ()
-    quiet: bool = False
-    fail_on: str = "likely"
-    exit_zero: bool = False
-    limits: dict[str, Any] | None = None
-    config_limits: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-def exit_code(results: Iterable[FileResult], fail_on: str, exit_zero: bool) -> int:
-    """0 clean, 1 at or above ``fail_on``, 2 when any file has an error (errors are never hidden)."""
-    level = FAIL_LEVELS[fail_on]
-    hit = errored = False
-    for r in results:
-        errored |= bool(r.errors) or r.verdict.label is Label.ERROR
-        hit |= r.verdict.label.rank >= level.rank
-    if errored:
-        return 2
-    return 1 if hit and not exit_zero else 0
 
 
 def _paths(raw: Sequence[str]) -> list[str]:
@@ -62,60 +29,76 @@ def _usage(msg: str) -> int:
     return 2
 
 
-def run_scan_command(req: ScanRequest) -> int:
+def run_scan_command(paths: Sequence[str], settings: ScanSettings) -> int:
+    """Scan ``paths`` with resolved ``settings``; return the exit code.  Nothing is written before the
+    options, the detectors and the output path have all been checked."""
     from . import formatters
     from .api import prepare
     from .discover import iter_files
     from .info import detector_docs
+    from .output import OutputError, atomic_text, check_output
+    from .registry import load_class
 
-    if req.fmt not in formatters.FORMATS:
-        return _usage(f"unknown format {req.fmt!r}")
-    if req.fail_on not in FAIL_LEVELS:
-        return _usage(f"unknown --fail-on level {req.fail_on!r}")
     try:
-        limits = Limits(**{**req.config_limits, **(req.limits or {})})
-    except TypeError as exc:
-        return _usage(f"bad limits: {exc}")
-    try:
-        from .registry import load_class
-
-        extra = [load_class(spec) for spec in req.plugins]
+        extra = [load_class(spec) for spec in settings.plugins]
     except (ImportError, AttributeError, ValueError) as exc:
-        return _usage(f"cannot load --plugin: {exc}")
+        return _usage(f"{settings.where('plugins')}: cannot load {exc}")
     try:
-        scan = prepare(detectors=req.detectors, skip=req.skip, device=req.device, workers=req.workers,
-                       limits=limits, options=req.options, extra=extra)
+        scan = prepare(settings, extra=extra)
     except KeyError as exc:
-        return _usage(f"unknown detector id(s): {exc.args[0]} (see `synthcheck detectors`)")
+        where = " and ".join(dict.fromkeys(settings.where(n) for n in ("detectors", "skip")
+                                           if getattr(settings, n)))
+        return _usage(f"{where}: unknown detector id(s) {exc.args[0]} (see `synthcheck detectors`)")
     except ValueError as exc:
         return _usage(str(exc))
-    files = list(iter_files(_paths(req.paths), req.include, req.exclude))
+    files = list(iter_files(_paths(paths), settings.include, settings.exclude))
     if not files:
         return _usage("no files to scan")
     if not scan.options.detectors:
         return _usage("no detector is available to run (see `synthcheck detectors`)")
-    if scan.skipped and not req.quiet:
+    if settings.output:
+        try:
+            check_output(settings.output, files)
+        except OutputError as exc:
+            return _usage(str(exc))
+    if scan.skipped and not settings.quiet:
         for det_id, why in scan.skipped.items():
             print(f"synthcheck: warning: detector {det_id} skipped: {why}", file=sys.stderr)
-    scan.run = replace(scan.run, options={**scan.run.options, "format": req.fmt, "fail_on": req.fail_on,
-                                          "include": list(req.include), "exclude": list(req.exclude)})
 
-    results: list[FileResult] = []
+    summary = _Outcome(settings.fail_on, settings.exit_zero)
     with ExitStack() as stack:
-        out = stack.enter_context(open(req.output, "w", encoding="utf-8", newline="")) if req.output else sys.stdout
-        color = req.output is None and out.isatty()
-        fmt = formatters.get(req.fmt)(out, scan.run, detector_docs(extra), color=color, quiet=req.quiet)
+        out = stack.enter_context(atomic_text(settings.output)) if settings.output else sys.stdout
+        color = settings.output is None and out.isatty()
+        fmt = formatters.get(settings.format)(out, scan.run, detector_docs(extra), color=color, quiet=settings.quiet)
         fmt.start()
-        progress = _progress(len(files), req.quiet)
+        progress = _progress(len(files), settings.quiet)
         stack.callback(progress.stop) if progress else None
         task = progress.add_task("scanning", total=len(files)) if progress else None
         for _, result in scan.results(files):
-            results.append(result)
+            summary.add(result)
             fmt.add(result)
             if progress is not None:
                 progress.update(task, advance=1, description=Path(result.path).name[:40])
         fmt.finish(scan.finish())
-    return exit_code(results, req.fail_on, req.exit_zero)
+    return summary.code()
+
+
+class _Outcome:
+    """The exit code, kept as results stream past (results are not held: a batch can be huge)."""
+
+    def __init__(self, fail_on: str, exit_zero: bool) -> None:
+        self.level = FAIL_LEVELS[fail_on]
+        self.exit_zero = exit_zero
+        self.hit = self.errored = False
+
+    def add(self, r: FileResult) -> None:
+        self.errored |= bool(r.errors) or r.verdict.label is Label.ERROR
+        self.hit |= r.verdict.label.rank >= self.level.rank
+
+    def code(self) -> int:
+        if self.errored:
+            return 2
+        return 1 if self.hit and not self.exit_zero else 0
 
 
 def _progress(total: int, quiet: bool):  # noqa: ANN202 - rich type only when used

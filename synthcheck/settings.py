@@ -1,47 +1,232 @@
-"""Configuration from a TOML file, so a newsroom or CI pipeline can pin its options in one place.
+"""Scan options, resolved once into one frozen, validated object (in the spirit of detect-secrets' ``Settings``).
 
-Command-line options win over the file.  Keys (all optional)::
+Why one object: a forensic report must say exactly which options produced it, so the run record
+is built from this object and nothing patches it afterwards; and every value is checked here,
+with its type and range, so a typo in a config file ends the run with a one-line error naming the
+key instead of a traceback or, worse, a silently disabled limit.
 
-    format = "jsonl"
-    detectors = ["metadata", "c2pa"]
-    skip = []
-    workers = 2
-    device = "cpu"
-    fail_on = "likely"
-    include = ["*.jpg"]
-    exclude = []
-    artifacts_dir = "out/artifacts"
-    plugins = ["mypkg.detectors:MyDetector"]
-    [limits]
-    max_bytes = 2147483648
-    max_pixels = 80000000
-    max_frames = 300
-    timeout_s = 300
-    [c2pa]
-    trust_anchors = "anchors.pem"
-    [metadata]
-    reader = "auto"      # auto | exiftool | python
-    [video]
-    fps = 30             # frames sampled per second of video by the temporal detector
-    [watermark]
-    rivagan = false      # true adds the ~1 s RivaGAN decode
+Precedence is command line, then config file, then default.  A value the command line did not give
+is ``None``, which is distinct from ``False``: ``--no-rivagan`` beats ``rivagan = true``.  Every key
+is listed, with its type, range and default, in docs/config.md (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
+import os
+import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
-KNOWN_KEYS = {"format", "detectors", "skip", "workers", "device", "fail_on", "include", "exclude",
-              "artifacts_dir", "limits", "c2pa", "plugins", "metadata", "watermark", "video"}
+from .limits import Limits
+
+FORMATS = ("text", "json", "jsonl", "csv", "sarif")
+FAIL_ON = ("ai-generated", "likely", "possibly", "inconclusive")
+DEVICES = ("auto", "cpu", "cuda")
+METADATA_READERS = ("auto", "exiftool", "python")
+MAX_WORKERS = 256
+_PLUGIN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
-class ConfigError(ValueError):
-    pass
+class SettingsError(ValueError):
+    """A bad option: the message is one line and names the key (``--workers`` or config ``workers``)."""
 
 
-def load_config(path: Path | None) -> dict[str, Any]:
+# Backwards-compatible name: the CLI and callers caught ConfigError before settings were validated here.
+ConfigError = SettingsError
+
+
+# -- value checks: each takes (value, where) and returns the clean value or raises SettingsError ----------------
+def _int(lo: int, hi: int | None = None) -> Callable[[Any, str], int]:
+    def check(v: Any, where: str) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise SettingsError(f"{where}: expected an integer, got {v!r}")
+        if v < lo or (hi is not None and v > hi):
+            rng = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+            raise SettingsError(f"{where}: must be {rng}, got {v}")
+        return v
+    return check
+
+
+def _number(lo_exclusive: float, hi: float | None = None) -> Callable[[Any, str], float]:
+    def check(v: Any, where: str) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise SettingsError(f"{where}: expected a number, got {v!r}")
+        if not v > lo_exclusive or (hi is not None and v > hi) or v != v:
+            rng = f"> {lo_exclusive:g}" + (f" and <= {hi:g}" if hi is not None else "")
+            raise SettingsError(f"{where}: must be {rng}, got {v}")
+        return float(v)
+    return check
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[Any, str], str]:
+    def check(v: Any, where: str) -> str:
+        if not isinstance(v, str) or v not in choices:
+            raise SettingsError(f"{where}: must be one of {', '.join(choices)}, got {v!r}")
+        return v
+    return check
+
+
+def _bool(v: Any, where: str) -> bool:
+    if not isinstance(v, bool):
+        raise SettingsError(f"{where}: expected true or false, got {v!r}")
+    return v
+
+
+def _strings(v: Any, where: str) -> tuple[str, ...]:
+    """A list of strings; comma-separated items are split (``-d metadata,c2pa``)."""
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, (list, tuple)) or not all(isinstance(s, str) for s in v):
+        raise SettingsError(f"{where}: expected a list of strings, got {v!r}")
+    return tuple(part.strip() for s in v for part in s.split(",") if part.strip())
+
+
+def _globs(v: Any, where: str) -> tuple[str, ...]:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, (list, tuple)) or not all(isinstance(s, str) and s for s in v):
+        raise SettingsError(f"{where}: expected a list of glob patterns, got {v!r}")
+    return tuple(v)
+
+
+def _plugins(v: Any, where: str) -> tuple[str, ...]:
+    items = _globs(v, where)
+    for spec in items:
+        if not _PLUGIN.match(spec):
+            raise SettingsError(f"{where}: {spec!r} is not of the form MODULE:CLASS")
+    return items
+
+
+def _existing_file(v: Any, where: str) -> str:
+    if not isinstance(v, (str, os.PathLike)) or not str(v):
+        raise SettingsError(f"{where}: expected a file path, got {v!r}")
+    if not Path(v).is_file():
+        raise SettingsError(f"{where}: no such file: {v}")
+    return str(v)
+
+
+def _folder(v: Any, where: str) -> str:
+    if not isinstance(v, (str, os.PathLike)) or not str(v):
+        raise SettingsError(f"{where}: expected a folder path, got {v!r}")
+    if Path(v).exists() and not Path(v).is_dir():
+        raise SettingsError(f"{where}: {v} exists and is not a folder")
+    return str(v)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One option: its field name, config key (dotted for TOML tables), command-line flag and check."""
+
+    name: str
+    config: str | None
+    flag: str | None
+    check: Callable[[Any, str], Any]
+    default: Any
+    doc: str
+    path: bool = False  # a path: relative values in a config file are relative to that file
+
+
+_LIMITS = Limits()
+KEYS: tuple[Key, ...] = (
+    Key("format", "format", "--format", _choice(FORMATS), None,
+        "Output format; default: from --output's extension, else text."),
+    Key("include", "include", "--include", _globs, (), "Only files whose name or path matches one of these globs."),
+    Key("exclude", "exclude", "--exclude", _globs, (), "Skip files whose name or path matches one of these globs."),
+    Key("detectors", "detectors", "--detectors", _strings, (), "Only these detector ids (default: all available)."),
+    Key("skip", "skip", "--skip", _strings, (), "Detector ids not to run."),
+    Key("device", "device", "--device", _choice(DEVICES), "auto", "auto (CUDA when present), cpu or cuda."),
+    Key("workers", "workers", "--workers", _int(1, MAX_WORKERS), None,
+        f"Worker processes, 1 to {MAX_WORKERS}; default: the number of cores."),
+    Key("plugins", "plugins", "--plugin", _plugins, (), "Extra detector classes, MODULE:CLASS, importable here."),
+    Key("quiet", "quiet", "--quiet", _bool, False, "No progress bar or warnings; text lists only files with evidence."),
+    Key("fail_on", "fail_on", "--fail-on", _choice(FAIL_ON), "likely", "Lowest verdict that makes the exit code 1."),
+    Key("exit_zero", "exit_zero", "--exit-zero", _bool, False,
+        "Exit 0 even when files reach fail_on (never hides errors)."),
+    Key("max_bytes", "limits.max_bytes", "--max-bytes", _int(1), _LIMITS.max_bytes, "Largest file accepted, bytes."),
+    Key("max_pixels", "limits.max_pixels", "--max-pixels", _int(1), _LIMITS.max_pixels,
+        "Largest image or frame accepted, pixels; checked from the header before decoding."),
+    Key("max_frames", "limits.max_frames", "--max-frames", _int(1), _LIMITS.max_frames,
+        "Most video frames decoded per file."),
+    Key("timeout_s", "limits.timeout_s", "--timeout", _number(0.0), _LIMITS.timeout_s,
+        "Seconds allowed per file; the worker is stopped after that."),
+    Key("c2pa_trust_anchors", "c2pa.trust_anchors", "--c2pa-trust-anchors", _existing_file, None,
+        "PEM file of C2PA trust anchors.", path=True),
+    Key("artifacts_dir", "artifacts_dir", "--artifacts-dir", _folder, None,
+        "Folder for report images (spectra).", path=True),
+    Key("metadata_reader", "metadata.reader", "--metadata-reader", _choice(METADATA_READERS), "auto",
+        "How the metadata detector reads tags: auto, exiftool or python."),
+    Key("fps", "video.fps", "--fps", _number(0.0, 240.0), None,
+        "Video frames sampled per second by the temporal detector (default: the detector's own)."),
+    Key("rivagan", "watermark.rivagan", "--rivagan/--no-rivagan", _bool, False,
+        "Also decode RivaGAN watermarks (about 1 s per image on CPU)."),
+    Key("record_host", "report.host", "--host/--no-host", _bool, True,
+        "Record the host name in the run record; false for reports that will be published."),
+)
+_BY_NAME = {k.name: k for k in KEYS}
+_BY_CONFIG = {k.config: k for k in KEYS if k.config}
+_TABLES = {c.split(".", 1)[0] for c in _BY_CONFIG if "." in c}
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    """Every option of a scan, validated.  Build with ``resolve``; never mutate (it is frozen)."""
+
+    format: str = "text"
+    output: str | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    detectors: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    device: str = "auto"
+    workers: int = 1
+    plugins: tuple[str, ...] = ()
+    quiet: bool = False
+    fail_on: str = "likely"
+    exit_zero: bool = False
+    limits: Limits = field(default_factory=Limits)
+    c2pa_trust_anchors: str | None = None
+    artifacts_dir: str | None = None
+    metadata_reader: str = "auto"
+    fps: float | None = None
+    rivagan: bool = False
+    record_host: bool = True
+    max_frames_given: bool = False  # --max-frames was asked for, so the temporal detector samples that many
+    config_file: str | None = None
+    extra_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # field -> where it was set
+
+    def where(self, name: str) -> str:
+        """Where an option came from, for error messages: ``--detectors`` or ``config key 'detectors' in F``."""
+        return self.sources.get(name, name)
+
+    def detector_options(self) -> dict[str, Any]:
+        """The options detectors read from ``DetectorContext.options`` (their keys are the detectors' own)."""
+        opts: dict[str, Any] = {"metadata.reader": self.metadata_reader, "watermark.rivagan": self.rivagan}
+        if self.c2pa_trust_anchors:
+            opts["c2pa_trust_anchors"] = self.c2pa_trust_anchors
+        if self.artifacts_dir:
+            opts["artifacts_dir"] = self.artifacts_dir
+        if self.fps is not None:
+            opts["temporal.fps"] = self.fps
+        if self.max_frames_given:
+            opts["temporal.max_frames"] = self.limits.max_frames
+        return {**opts, **self.extra_options}
+
+    def record(self) -> dict[str, Any]:
+        """The options as the run record states them: everything that can change a result."""
+        from dataclasses import asdict
+
+        return {"format": self.format, "fail_on": self.fail_on, "include": list(self.include),
+                "exclude": list(self.exclude), "detectors": list(self.detectors), "skip": list(self.skip),
+                "plugins": list(self.plugins), "device": self.device, "workers": self.workers,
+                "limits": asdict(self.limits), "config_file": self.config_file, **self.detector_options()}
+
+
+def load_config(path: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """Read a TOML config file into flat ``{config key: value}``; unknown keys are errors."""
     if path is None:
         return {}
     if sys.version_info >= (3, 11):
@@ -51,9 +236,94 @@ def load_config(path: Path | None) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config {path}: {exc}") from exc
-    unknown = set(data) - KNOWN_KEYS
+    except OSError as exc:
+        raise SettingsError(f"--config: cannot read {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"--config: {path} is not valid TOML: {exc}") from exc
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _TABLES:
+            if not isinstance(value, dict):
+                raise SettingsError(f"config key '{key}' in {path}: expected a table [{key}], got {value!r}")
+            for sub, v in value.items():
+                flat[f"{key}.{sub}"] = v
+        else:
+            flat[key] = value
+    unknown = sorted(k for k in flat if k not in _BY_CONFIG)
     if unknown:
-        raise ConfigError(f"unknown key(s) in {path}: {', '.join(sorted(unknown))}")
-    return data
+        raise SettingsError(f"unknown config key(s) in {path}: {', '.join(unknown)} (see docs/config.md)")
+    return flat
+
+
+def resolve(cli: Mapping[str, Any] | None = None, config: str | os.PathLike[str] | None = None,
+            extra_options: Mapping[str, Any] | None = None) -> ScanSettings:
+    """Merge command line (``None`` = not given), config file and defaults; validate every value.
+
+    ``cli`` is keyed by field name (``workers``, ``max_bytes``, ``rivagan``, ``output`` ...).
+    Raises ``SettingsError`` with a one-line message naming the offending key.
+    """
+    cli = dict(cli or {})
+    unknown = sorted(set(cli) - set(_BY_NAME) - {"output"})
+    if unknown:
+        raise SettingsError(f"unknown option(s): {', '.join(unknown)}")
+    from_file = load_config(config)
+    base = Path(config).resolve().parent if config else None
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key in KEYS:
+        if cli.get(key.name) is not None:
+            sources[key.name] = key.flag or key.name
+            values[key.name] = key.check(cli[key.name], sources[key.name])
+        elif key.config in from_file:
+            sources[key.name] = f"config key '{key.config}' in {config}"
+            raw = _relative(from_file[key.config], base) if key.path else from_file[key.config]
+            values[key.name] = key.check(raw, sources[key.name])
+        else:
+            sources[key.name] = "default"
+            values[key.name] = key.default
+    output = cli.get("output")
+    fmt = values["format"] or _format_for(output)
+    try:
+        limits = Limits(max_bytes=values["max_bytes"], max_pixels=values["max_pixels"],
+                        max_frames=values["max_frames"], timeout_s=values["timeout_s"])
+    except (TypeError, ValueError) as exc:  # pragma: no cover - each value was checked above
+        raise SettingsError(f"limits: {exc}") from exc
+    return ScanSettings(
+        format=fmt, output=str(output) if output is not None else None,
+        include=values["include"], exclude=values["exclude"], detectors=values["detectors"], skip=values["skip"],
+        device=values["device"], workers=values["workers"] or os.cpu_count() or 1, plugins=values["plugins"],
+        quiet=values["quiet"], fail_on=values["fail_on"], exit_zero=values["exit_zero"], limits=limits,
+        c2pa_trust_anchors=values["c2pa_trust_anchors"], artifacts_dir=values["artifacts_dir"],
+        metadata_reader=values["metadata_reader"], fps=values["fps"], rivagan=values["rivagan"],
+        record_host=values["record_host"],
+        max_frames_given=cli.get("max_frames") is not None or "limits.max_frames" in from_file,
+        config_file=str(config) if config else None,
+        extra_options=MappingProxyType(dict(extra_options or {})),
+        sources=MappingProxyType(sources),
+    )
+
+
+def _relative(value: Any, base: Path | None) -> Any:
+    if isinstance(value, str) and value and base is not None and not os.path.isabs(value):
+        return str(base / value)
+    return value
+
+
+def _format_for(output: Any) -> str:
+    """``-o report.sarif`` means SARIF: the output file's extension picks the format when none is given."""
+    suffix = Path(str(output)).suffix.lower().lstrip(".") if output else ""
+    return suffix if suffix in FORMATS and suffix != "text" else "text"
+
+
+def config_reference() -> str:
+    """The table of every key for docs/config.md (kept in step with ``KEYS`` by a test)."""
+    rows = ["| config key | command line | default | meaning |", "|---|---|---|---|"]
+    for k in KEYS:
+        if k.default in (None, ()):
+            default = "(none)"
+        elif isinstance(k.default, bool):
+            default = str(k.default).lower()
+        else:
+            default = repr(k.default).replace("'", '"')
+        rows.append(f"| `{k.config}` | `{k.flag}` | {default} | {k.doc} |")
+    return "\n".join(rows)

@@ -14,8 +14,7 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from synthcheck import SCHEMA_VERSION, formatters
 from synthcheck.formatters import DetectorDoc
 from synthcheck.formatters.csv_fmt import COLUMNS
-from synthcheck.model import (Claim, ErrorCode, FileError, FileResult, Finding, Kind, Label, RunInfo, Strength,
-                              Verdict)
+from synthcheck.model import Claim, ErrorCode, FileError, FileResult, Finding, Kind, Label, RunInfo, Strength, Verdict
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((REPO / "synthcheck" / "schema" / "result.schema.json").read_text())
@@ -85,7 +84,7 @@ def quiet_result() -> FileResult:
 
 
 def error_result() -> FileResult:
-    return FileResult(path="broken.png", sha256=None, size=None, media=None, format=None, findings=(),
+    return FileResult(path="broken.png", sha256="e" * 64, size=10, media=None, format="png", findings=(),
                       errors=(FileError(ErrorCode.TRUNCATED, "file ends inside the IDAT chunk"),),
                       verdict=Verdict(Label.ERROR, None, "none", "The file could not be scanned (truncated)."),
                       elapsed_ms=0.3)
@@ -93,7 +92,8 @@ def error_result() -> FileResult:
 
 RESULTS = [image_result(), video_result(), quiet_result(), error_result()]
 DOCS = {"c2pa": DetectorDoc("c2pa", "1", "C2PA manifest", "Reads C2PA manifests.", "Reads C2PA manifests.\n\nLong."),
-        "frequency": DetectorDoc("frequency", "2", "Frequency artefacts", "Spectral peaks.", "Spectral peaks.\n\nMore.")}
+        "frequency": DetectorDoc("frequency", "2", "Frequency artefacts", "Spectral peaks.",
+                                 "Spectral peaks.\n\nMore.")}
 
 
 def render(name: str, results=RESULTS, **kw) -> str:
@@ -175,7 +175,7 @@ def test_csv_columns_are_the_documented_order_and_rows_parse():
     vid = dict(zip(COLUMNS, rows[2]))
     assert (vid["frames"], vid["duration"], vid["top_score"]) == ("300", "10.0", "0.93")
     err = dict(zip(COLUMNS, rows[4]))
-    assert err["sha256"] == "" and err["verdict_label"] == "error" and err["error_codes"] == "truncated"
+    assert err["sha256"] == "e" * 64 and err["verdict_label"] == "error" and err["error_codes"] == "truncated"
 
 
 def test_csv_header_even_without_results():
