@@ -3,6 +3,20 @@
 Pebble's process pool gives a per-task timeout (the worker is killed and replaced) and reports
 a worker that died (a segfault in a decoder) as ``ProcessExpired``; both become typed errors.
 The parent never imports torch: detectors are loaded lazily inside the workers.
+
+Workers are offline by construction, not by promise.  Before any detector module is imported,
+each worker installs an audit hook (PEP 578, ``sys.addaudithook``) that refuses every Internet
+socket operation -- ``connect``/``connect_ex``, ``sendto``/``sendmsg``, ``bind`` on an
+AF_INET/AF_INET6 socket, and every name lookup (``getaddrinfo``, ``gethostbyname``...) -- by
+raising ``NetworkRefusedError``, so a detector or a library it pulls in (a model hub client, a
+telemetry ping, a C2PA remote-manifest fetch) fails with a ``detector_error`` instead of
+quietly reaching out.  Why a hook and not a review: the detectors' dependencies are large and
+change under us, and a scan of evidence must not leak which files were scanned nor depend on a
+server.  Unix sockets and socketpairs (multiprocessing's own plumbing) stay allowed.  When
+``SYNTHCHECK_NET_AUDIT`` names a file, each worker appends an ``installed`` line when the hook
+is in place and a ``refused`` line per attempt: that is how tests prove a full scan made no
+attempt (a clean log with no ``installed`` line would prove nothing).  Limit: the hook sees
+Python-level socket calls only; a native library opening its own sockets bypasses it.
 """
 
 from __future__ import annotations
@@ -35,9 +49,23 @@ class ScanOptions:
 
 # -- worker side ------------------------------------------------------------------------------
 _WORKER: dict[str, Any] = {}
+NET_AUDIT_ENV = "SYNTHCHECK_NET_AUDIT"
+_ENV_PREFIX = "SYNTHCHECK_"
+_SOCKET_EVENTS = frozenset({"socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind"})  # args[0]: socket
+_LOOKUP_EVENTS = frozenset({"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex",
+                            "socket.gethostbyaddr", "socket.getnameinfo"})
 
 
-def _worker_init(opts: ScanOptions, threads: int) -> None:
+class NetworkRefusedError(PermissionError):
+    """Raised in a worker for any Internet socket operation: synthcheck scans offline."""
+
+
+def _worker_init(opts: ScanOptions, threads: int, env: Mapping[str, str] | None = None) -> None:
+    if env is not None:  # the parent's SYNTHCHECK_* settings now, not the forkserver's from its start
+        for key in [k for k in os.environ if k.startswith(_ENV_PREFIX) and k not in env]:
+            del os.environ[key]
+        os.environ.update(env)
+    install_offline_guard()  # before any detector module is imported
     from .registry import discover, load_class
 
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))  # each worker keeps to its share of the cores
@@ -49,6 +77,50 @@ def _worker_init(opts: ScanOptions, threads: int) -> None:
     ctx = DetectorContext(device=opts.device, options=dict(opts.options))
     _WORKER.update(opts=opts, threads=threads, detectors=[by_id[d](ctx) for d in opts.detectors if d in by_id],
                    loaded=set(), failed={})
+
+
+def install_offline_guard() -> None:
+    """Refuse Internet socket use in this process from now on (see the module docstring for why).
+
+    An audit hook cannot be removed, so this is for worker processes only.
+    """
+    import socket
+    import sys
+
+    inet = {socket.AF_INET, getattr(socket, "AF_INET6", socket.AF_INET)}
+    audit = os.environ.get(NET_AUDIT_ENV)
+
+    def refuse_network(event: str, args: tuple[Any, ...]) -> None:
+        if not event.startswith("socket."):
+            return
+        if event in _SOCKET_EVENTS:
+            if getattr(args[0], "family", None) not in inet:
+                return  # AF_UNIX: local plumbing, not the network
+            target = args[1] if len(args) > 1 else None
+        elif event in _LOOKUP_EVENTS:
+            target = args[0] if args else None
+        else:
+            return
+        what = f"{event} {target!r}"
+        _audit_line(audit, f"refused pid={os.getpid()} {what}")
+        raise NetworkRefusedError(f"synthcheck runs offline: network access refused ({what})")
+
+    sys.addaudithook(refuse_network)
+    _audit_line(audit, f"installed pid={os.getpid()}")
+
+
+def _audit_line(path: str | None, line: str) -> None:
+    """Append one line with a single O_APPEND write, so lines from parallel workers never interleave."""
+    if not path:
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (line.replace("\n", " ") + "\n").encode("utf-8", "backslashreplace"))
+        finally:
+            os.close(fd)
+    except OSError:  # the audit log is for tests and operators; it never stops the refusal itself
+        log.debug("cannot write the network audit log %s", path, exc_info=True)
 
 
 def _silence_native_stderr() -> None:
@@ -124,7 +196,9 @@ def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, Fil
     ctx = multiprocessing.get_context("forkserver")
     window: deque[tuple[int, str, Any, float]] = deque()
     it = enumerate(paths)
-    with ProcessPool(max_workers=workers, initializer=_worker_init, initargs=(opts, threads), context=ctx) as pool:
+    env = {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)}
+    with ProcessPool(max_workers=workers, initializer=_worker_init, initargs=(opts, threads, env),
+                     context=ctx) as pool:
         exhausted = False
         while True:
             while not exhausted and len(window) < workers * 2:

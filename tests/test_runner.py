@@ -29,3 +29,14 @@ def test_a_detector_that_fails_to_load_is_tried_once_per_worker_and_reported_on_
     for r in results[:4]:  # the other detector still ran and the verdict stands
         assert r.detectors_run == ("echo",) and r.verdict.label is Label.NO_EVIDENCE
     assert results[4].errors[0].code is ErrorCode.UNSUPPORTED_FORMAT
+
+
+def test_workers_see_the_parents_synthcheck_settings_at_scan_time(tmp_path, monkeypatch):
+    """The forkserver outlives one scan; SYNTHCHECK_* set after it started must still reach workers."""
+    img = tmp_path / "a.png"
+    Image.fromarray(natural_image(16, 16)).save(img)
+    scan([str(img)], detectors=["echo"], extra=[EchoDetector], workers=1)  # the forkserver is running now
+    audit = tmp_path / "net.log"
+    monkeypatch.setenv("SYNTHCHECK_NET_AUDIT", str(audit))
+    scan([str(img)], detectors=["echo"], extra=[EchoDetector], workers=1)
+    assert audit.read_text().startswith("installed pid="), "the worker did not see SYNTHCHECK_NET_AUDIT"
