@@ -38,6 +38,17 @@ def check_output(output: str | os.PathLike[str], inputs: Iterable[str]) -> None:
                               "refusing to write over evidence")
 
 
+def check_artifacts_dir(artifacts_dir: str | os.PathLike[str], inputs: Iterable[str]) -> None:
+    """Raise ``OutputError`` when an input lies inside ``artifacts_dir``: report images are written there,
+    so evidence must not live in it (a re-scan of an artifacts folder would also read our own output)."""
+    root = os.path.realpath(artifacts_dir)
+    for path in inputs:
+        real = os.path.realpath(path)
+        if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+            raise OutputError(f"--artifacts-dir {artifacts_dir} holds files being scanned ({path}); "
+                              "choose a folder outside the evidence")
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         st = path.stat()

@@ -36,7 +36,7 @@ def run_scan_command(paths: Sequence[str], settings: ScanSettings) -> int:
     from .api import prepare
     from .discover import iter_files
     from .info import detector_docs
-    from .output import OutputError, atomic_text, check_output
+    from .output import OutputError, atomic_text, check_artifacts_dir, check_output
     from .registry import load_class
 
     try:
@@ -56,11 +56,13 @@ def run_scan_command(paths: Sequence[str], settings: ScanSettings) -> int:
         return _usage("no files to scan")
     if not scan.options.detectors:
         return _usage("no detector is available to run (see `synthcheck detectors`)")
-    if settings.output:
-        try:
+    try:
+        if settings.output:
             check_output(settings.output, files)
-        except OutputError as exc:
-            return _usage(str(exc))
+        if settings.artifacts_dir:
+            check_artifacts_dir(settings.artifacts_dir, files)
+    except OutputError as exc:
+        return _usage(str(exc))
     if scan.skipped and not settings.quiet:
         for det_id, why in scan.skipped.items():
             print(f"synthcheck: warning: detector {det_id} skipped: {why}", file=sys.stderr)

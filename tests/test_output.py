@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from synthcheck.cli import main
-from synthcheck.output import OutputError, atomic_text, check_output
+from synthcheck.output import OutputError, atomic_text, check_artifacts_dir, check_output
 
 from .conftest import natural_image
 
@@ -106,3 +106,12 @@ def test_atomic_write_replaces_whole_with_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_artifacts_dir_must_not_hold_evidence(evidence, tmp_path):
+    with pytest.raises(OutputError, match="artifacts-dir"):
+        check_artifacts_dir(evidence.parent, [str(evidence)])
+    check_artifacts_dir(tmp_path / "artifacts", [str(evidence)])
+    with pytest.raises(SystemExit) as done:
+        main(["scan", str(evidence), *ECHO, "--artifacts-dir", str(evidence.parent)])
+    assert done.value.code == 2
