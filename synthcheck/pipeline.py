@@ -15,6 +15,7 @@ from .fusion import contradictions, fuse
 from .limits import Limits, MediaError
 from .media import KEEP_BYTES, FileIdentity, Media, identify
 from .model import ErrorCode, FileError, FileResult, Finding, Kind, Label, Strength, Verdict
+from .registry import FORMAT_ID
 from .sniff import media_kind
 
 log = logging.getLogger("synthcheck")
@@ -40,7 +41,7 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileR
     pixel_error: MediaError | None = None
     if media.mislabelled:
         findings.append(Finding(
-            detector="format", detector_version="1", kind=Kind.PROVENANCE, strength=Strength.INFO,
+            detector=FORMAT_ID, detector_version="1", kind=Kind.PROVENANCE, strength=Strength.INFO,
             title="Extension does not match content",
             explanation=(f"The file is named as {media.extension_format} but its content is {media.format}; "
                          "it was scanned as what it is."),
