@@ -104,7 +104,7 @@ def container_hits(media: "Media", *, named: set[str], camera_seen: bool) -> lis
         if found is None or found.name in named:
             continue
         named.add(found.name)
-        hit = tool_hit(f"container tag {field}", value, found)
+        hit = tool_hit(field, value, found)
         hit.title = f"Container tag names {found.name}"
         hit.evidence.update(block="container", tag=field)
         hits.append(hit)

@@ -245,9 +245,9 @@ def evaluate(fields: Fields, container: ContainerRule | None = None) -> list[Hit
     hits += problems(fields)
     if not fields.meaningful() and not fields.complete:
         hits.append(Hit(Strength.INFO, "No metadata found (partial read)",
-                        "No XMP metadata was found; ExifTool is not installed, so beyond the container's basic "
-                        "tags this video's own metadata (QuickTime, Matroska) was not read: the file may still "
-                        "carry metadata.", None, {}))
+                        "No XMP metadata was found; ExifTool was not used (not installed, or not chosen), so "
+                        "beyond the container's basic tags this video's own metadata (QuickTime, Matroska) was "
+                        "not read: the file may still carry metadata.", None, {}))
     elif not fields.meaningful():
         hits.append(Hit(Strength.INFO, "No metadata",
                         "The file carries no EXIF, XMP, IPTC or text metadata; sites and editors often strip "
