@@ -24,34 +24,55 @@ TERMS = ["trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia", "alg
          "digitalCreation", "dataDrivenMedia", "screenCapture", "virtualRecording", "composite", "someFutureTerm"]
 
 
-def c2pa_claim(term: str) -> Claim | None:
-    """The claim the c2pa detector gives an intact manifest's action declaring ``term``."""
+def c2pa_findings(term: str):
+    """What the c2pa detector reports for an intact manifest whose action declares ``term``."""
     from detectors.c2pa import C2PADetector
     from detectors.c2pa.interpret import interpret
 
     store = {"active_manifest": "urn:c2pa:test", "validation_state": "Valid", "manifests": {"urn:c2pa:test": {
         "label": "urn:c2pa:test", "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
             {"action": "c2pa.created", "digitalSourceType": IPTC + term}]}}]}}}
-    findings = interpret(store, C2PADetector(DetectorContext()).finding)
+    return interpret(store, C2PADetector(DetectorContext()).finding)
+
+
+def c2pa_claim(term: str) -> Claim | None:
+    findings = c2pa_findings(term)
     decl = [f for f in findings if f.evidence.get("digital_source_type") == term]
     assert len(decl) == 1, [f.title for f in findings]
     return decl[0].claim
 
 
-def metadata_claim(term: str) -> Claim | None:
-    """The claim the metadata detector gives an XMP DigitalSourceType of ``term``."""
+def metadata_findings(term: str):
+    """What the metadata detector reports for an XMP DigitalSourceType of ``term``."""
+    from detectors.metadata import MetadataDetector
     from detectors.metadata.markers import evaluate
     from detectors.metadata.read import from_exiftool
 
+    det = MetadataDetector(DetectorContext())
     hits = evaluate(from_exiftool({"XMP-iptcExt:DigitalSourceType": IPTC + term}))
-    dst = [h for h in hits if h.title.startswith("IPTC digital source type")]
-    assert len(dst) == 1, [h.title for h in hits]
+    return [det.finding(h.explanation, strength=h.strength, claim=h.claim, title=h.title,
+                        evidence={**h.evidence, "source": "metadata"}) for h in hits]
+
+
+def metadata_claim(term: str) -> Claim | None:
+    dst = [f for f in metadata_findings(term) if f.title.startswith("IPTC digital source type")]
+    assert len(dst) == 1, [f.title for f in dst]
     return dst[0].claim
 
 
 @pytest.mark.parametrize("term", TERMS)
 def test_c2pa_and_metadata_give_an_iptc_term_the_same_claim(term):
     assert c2pa_claim(term) == metadata_claim(term)
+
+
+@pytest.mark.parametrize("capture", ["digitalCapture", "negativeFilm", "positiveFilm", "print",
+                                     "algorithmicallyEnhanced"])
+def test_a_contradiction_does_not_depend_on_which_detector_read_which_claim(capture):
+    from synthcheck.fusion import contradictions
+
+    one_way = contradictions(c2pa_findings(capture) + metadata_findings("trainedAlgorithmicMedia"))
+    other_way = contradictions(c2pa_findings("trainedAlgorithmicMedia") + metadata_findings(capture))
+    assert len(one_way) == len(other_way) <= 1
 
 
 def test_the_vocabulary_decides_the_meanings():
