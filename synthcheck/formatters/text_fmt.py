@@ -17,23 +17,14 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ..model import FileResult, Finding, Kind, Label, RunInfo, Strength
+from ..model import FileResult, Finding, Label, RunInfo, Strength
 from . import BaseFormatter
+from .groups import LEGEND, NO_PROVENANCE, group
 
 LABEL_STYLE = {Label.AI_GENERATED: "bold white on red", Label.LIKELY: "bold red", Label.POSSIBLY: "bold yellow",
                Label.INCONCLUSIVE: "bold magenta", Label.NO_EVIDENCE: "bold green", Label.ERROR: "bold red"}
 STRENGTH_STYLE = {Strength.INFO: "dim", Strength.WEAK: "", Strength.MODERATE: "yellow", Strength.STRONG: "red",
                   Strength.DECISIVE: "bold red"}
-LEGEND = {
-    Label.AI_GENERATED: "provenance (a signed manifest or known watermark) says generative AI made or edited it",
-    Label.LIKELY: "strong statistical evidence of a synthetic origin; not provenance",
-    Label.POSSIBLY: "some statistical evidence; treat as a lead, not a finding",
-    Label.INCONCLUSIVE: "evidence is unstable or sources contradict each other",
-    Label.NO_EVIDENCE: "the detectors that ran found nothing; absence of evidence is not proof of authenticity",
-    Label.ERROR: "the file could not be scanned",
-}
-STAT_SECTIONS = ((Kind.SIGNAL, "Statistical signals"), (Kind.SEMANTIC, "Content (semantic) checks"),
-                 (Kind.TEMPORAL, "Over time (video)"), (Kind.MATCH, "Matches against known items"))
 
 
 def human_size(n: int | None) -> str:
@@ -101,29 +92,25 @@ class Formatter(BaseFormatter):
         yield Text.assemble("   verdict: ", (f" {v.label.value.upper()} ", LABEL_STYLE[v.label]), score,
                             (f"  basis: {v.basis}", "dim"))
         yield _indent(Text(clean(v.summary)), 3)
-        prov = [f for f in r.findings if f.kind is Kind.PROVENANCE]
-        if prov or v.label is not Label.ERROR:
+        groups = group(r.findings)
+        if groups.provenance or v.label is not Label.ERROR:
             yield Text("   PROVENANCE (what the file says about itself)", style="bold cyan")
-        if prov:
-            for f in prov:
+        if groups.provenance:
+            for f in groups.provenance:
                 yield from self._finding(f)
         elif v.label is not Label.ERROR:
-            yield Text("     none found (most files carry none; its absence says nothing)", style="dim")
-        for kind, heading in STAT_SECTIONS:
-            items = [f for f in r.findings if f.kind is kind]
-            if kind is Kind.TEMPORAL:
-                timed = sorted((f for f in items if f.time is not None), key=lambda f: (f.time[0], f.time[1]))
-                items = [f for f in items if f.time is None]
-                if timed:
-                    yield Text(f"   {kind.value.upper()} TIMELINE", style="bold cyan")
-                    for f in timed:
-                        t0, t1 = f.time  # type: ignore[misc]
-                        yield _indent(Text.assemble(
-                            f"{clock(t0)}-{clock(t1)}  ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
-                            f"  {score_text(f.score)}  ", clean(f.explanation), (f"  [{clean(f.detector)}]", "dim")), 5)
-            if items:
-                yield Text(f"   {kind.value.upper()}: {heading}", style="bold cyan")
-                for f in items:
+            yield Text(f"     {NO_PROVENANCE}", style="dim")
+        for sec in groups.sections:
+            if sec.timeline:
+                yield Text(f"   {sec.kind.value.upper()} TIMELINE", style="bold cyan")
+                for f in sec.timeline:
+                    t0, t1 = f.time  # type: ignore[misc]
+                    yield _indent(Text.assemble(
+                        f"{clock(t0)}-{clock(t1)}  ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
+                        f"  {score_text(f.score)}  ", clean(f.explanation), (f"  [{clean(f.detector)}]", "dim")), 5)
+            if sec.findings:
+                yield Text(f"   {sec.kind.value.upper()}: {sec.heading}", style="bold cyan")
+                for f in sec.findings:
                     yield from self._finding(f)
         if r.errors:
             yield Text("   ERRORS", style="bold red")
