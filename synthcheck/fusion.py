@@ -18,6 +18,7 @@ from . import __version__
 from .detector import LIKELY_THRESHOLD, POSSIBLY_THRESHOLD
 from .model import Claim, FileError, Finding, Kind, Label, Strength, Verdict
 from .registry import CONTRADICTION_ID  # reserved: no plugin may take it
+
 _AI_CLAIMS = (Claim.AI_GENERATED, Claim.AI_EDITED)
 _STAT_KINDS = (Kind.SIGNAL, Kind.SEMANTIC, Kind.TEMPORAL)
 

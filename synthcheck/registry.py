@@ -75,7 +75,7 @@ def discover() -> tuple[DetectorInfo, ...]:
         try:
             cls = check_class(ep.load(), ep.value)
             avail = cls.availability()
-        except Exception as exc:  # a broken plugin is reported, never fatal
+        except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, never fatal
             # Reported once by the caller (the CLI warns; the run record lists it), not per process.
             log.debug("detector %s failed to load and is skipped: %s", ep.name, exc)
             fix = ("the plugin must declare a valid id of its own" if isinstance(exc, ValueError)

@@ -28,7 +28,7 @@ from synthcheck import vocabulary
 from synthcheck.model import Claim, Strength
 
 from . import parameters as P
-from .read import Fields, norm
+from .read import Fields
 
 EVIDENCE_CHARS = 16 * 1024  # longer values are cut in evidence (and flagged)
 SHOWN_PROMPT = 120  # characters of a prompt quoted in an explanation
