@@ -211,9 +211,10 @@ def binary_metrics(name: str, version: str, labels: Sequence[int], scores: Seque
 
 def _auc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
     """Probability that a positive outranks a negative (ties count half): ROC AUC without sklearn."""
-    if not pos or not neg:
-        return None
     import numpy as np
+
+    if len(pos) == 0 or len(neg) == 0:
+        return None
 
     n = np.sort(np.asarray(neg, float))
     p = np.asarray(pos, float)
