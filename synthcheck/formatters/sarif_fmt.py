@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..model import FileError, FileResult, Finding, Label, RunInfo, Strength
+from ..registry import CONTRADICTION_ID, ERROR_ID, FORMAT_ID
 from ..serialize import plain, run_dict
 from . import BaseFormatter, DetectorDoc
 
@@ -41,20 +42,20 @@ LEVELS = {Label.AI_GENERATED: "error", Label.LIKELY: "error", Label.POSSIBLY: "w
 _FULL_MAX = 1000  # keep full descriptions short; the whole docstring is in help
 
 PSEUDO_RULES = {
-    "contradiction": DetectorDoc(
-        "contradiction", __version__, "Provenance sources disagree",
+    CONTRADICTION_ID: DetectorDoc(
+        CONTRADICTION_ID, __version__, "Provenance sources disagree",
         "Two provenance sources make incompatible claims about the file's origin.",
         "Reported when one provenance source says the file is a camera capture and another says it was "
         "made or edited with generative AI. The file's verdict becomes inconclusive unless decisive AI "
         "provenance settles it. Check both sources by hand: metadata is easy to forge, a valid signed "
         "manifest is not."),
-    "format": DetectorDoc(
-        "format", "1", "Extension does not match content",
+    FORMAT_ID: DetectorDoc(
+        FORMAT_ID, "1", "Extension does not match content",
         "The file's name says one format but its bytes are another.",
         "synthcheck sniffs the format from the content and scans the file as what it is. A mismatch is "
         "context, not evidence of generative AI: files are often renamed by chat apps and downloaders."),
-    "error": DetectorDoc(
-        "error", __version__, "File or detector could not be scanned",
+    ERROR_ID: DetectorDoc(
+        ERROR_ID, __version__, "File or detector could not be scanned",
         "The file, or one detector on it, could not be scanned; the message gives the error code.",
         "A file-level error (unsupported_format, truncated, decode_error, limit_exceeded, timeout, crashed, "
         "io_error) means no verdict could be reached. A detector_error means one detector failed and the "
@@ -63,7 +64,7 @@ PSEUDO_RULES = {
 
 
 def reported(f: Finding) -> bool:
-    return f.strength.rank >= Strength.WEAK.rank or f.claim is not None or f.detector == "format"
+    return f.strength.rank >= Strength.WEAK.rank or f.claim is not None or f.detector == FORMAT_ID
 
 
 def uri(path: str, base: str | None = None) -> str:
@@ -183,7 +184,7 @@ class Formatter(BaseFormatter):
     def _error(self, r: FileResult, e: FileError, index: dict[str, int]) -> dict[str, Any]:
         who = f" ({e.detector})" if e.detector else ""
         return {
-            "ruleId": "error", "ruleIndex": index["error"], "level": "warning" if e.detector else "error",
+            "ruleId": ERROR_ID, "ruleIndex": index[ERROR_ID], "level": "warning" if e.detector else "error",
             "message": {"text": f"{e.code.value}{who}: {e.message}"}, "locations": self._location(r),
             "partialFingerprints": {ERROR_FINGERPRINT: f"{r.sha256 or r.path}:{e.code.value}:{e.detector or ''}"},
             "properties": {"code": e.code.value, "detector": e.detector, "verdict": r.verdict.label.value},
