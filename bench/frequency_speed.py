@@ -16,11 +16,11 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from detectors.frequency import FrequencyDetector  # noqa: E402
-from synthcheck.detector import DetectorContext  # noqa: E402
-from synthcheck.media import Media  # noqa: E402
+from detectors.frequency import FrequencyDetector
+from synthcheck.detector import DetectorContext
+from synthcheck.media import Media
 
 
 def main() -> None:

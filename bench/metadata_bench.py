@@ -17,8 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from detectors.metadata import MetadataDetector
-from detectors.metadata import exiftool
+from detectors.metadata import MetadataDetector, exiftool
 from synthcheck.detector import DetectorContext
 from synthcheck.discover import iter_files
 from synthcheck.limits import MediaError
@@ -67,7 +66,8 @@ def main() -> int:
         n = len(run_ms)
         if n:
             q = statistics.quantiles(run_ms, n=20) if n > 1 else [run_ms[0]] * 19
-            print(f"\n[{reader}] run(): mean {statistics.fmean(run_ms):.2f} ms, median {statistics.median(run_ms):.2f} ms, "
+            print(f"\n[{reader}] run(): mean {statistics.fmean(run_ms):.2f} ms, "
+                  f"median {statistics.median(run_ms):.2f} ms, "
                   f"p95 {q[18]:.2f} ms, max {max(run_ms):.1f} ms per file over {n} runs; "
                   f"Media.open mean {statistics.fmean(open_ms):.2f} ms")
         for title, count in sorted(titles.items(), key=lambda kv: -kv[1]):

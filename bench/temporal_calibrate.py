@@ -184,7 +184,8 @@ def fit(write: bool) -> None:
             f"SCALE = {tuple(round(float(v), 6) for v in sd)!r}\n"
             f"COEF = {tuple(round(float(v), 6) for v in coef)!r}\n"
             f"INTERCEPT = {float(clf.intercept_[0]):.6f}\n"
-            "# whole-file logit anchors -> scores: control-file median -> 0.15, 85th pct -> 0.6, 95th pct -> 0.9\n#   (each the stricter of: all control files, real-footage files only)\n"
+            "# whole-file logit anchors -> scores: control-file median -> 0.15, 85th pct -> 0.6, 95th pct -> 0.9\n"
+            "#   (each the stricter of: all control files, real-footage files only)\n"
             f"ANCHORS_LOGIT = {tuple(round(v, 6) for v in anchors_l)!r}\n"
             f"ANCHORS_SCORE = {anchors_s!r}\n"
             "# --- END GENERATED ---")

@@ -59,7 +59,8 @@ def camera_frames(photo: np.ndarray, other: np.ndarray | None, rng: np.random.Ge
         y, x = rng.integers(0, max(1, oh - 2 * r)), rng.integers(0, max(1, ow - 2 * r))
         patch = other[y:y + 2 * r, x:x + 2 * r]
         mask = np.zeros(patch.shape[:2], np.float32)
-        cv2.ellipse(mask, (patch.shape[1] // 2, patch.shape[0] // 2), (patch.shape[1] // 2 - 1, patch.shape[0] // 2 - 1),
+        cv2.ellipse(mask, (patch.shape[1] // 2, patch.shape[0] // 2),
+                    (patch.shape[1] // 2 - 1, patch.shape[0] // 2 - 1),
                     0, 0, 360, 1.0, -1)
         mask = cv2.GaussianBlur(mask, (0, 0), 1.5)[..., None]
         start = np.array([rng.uniform(0, out_w - 2 * r), rng.uniform(0, out_h - 2 * r)])

@@ -63,7 +63,8 @@ m = Media.open(sys.argv[1])
 fs = TemporalDetector(DetectorContext()).run(m)
 dt = time.perf_counter() - t
 whole = [f for f in fs if f.title.startswith("Temporal consistency (whole")]
-print(json.dumps({"seconds": round(dt, 2), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": round(dt, 2), "peak_rss_mb": round(rss / 1024, 1),
                   "frames": whole[0].evidence["frames"] if whole else None,
                   "score": whole[0].score if whole else None}))
 """
