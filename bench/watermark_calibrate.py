@@ -6,8 +6,11 @@ message under every pixel convention and processing.  The scale goes into
 ``detectors/watermark/dwtdct.py`` (NULL_SCALE); tail counts and tail-implied scales are printed so
 the fit can be checked where the data reach.
 
-    .venv/bin/python bench/watermark_calibrate.py [--data ../shared/data/real] [--limit N]
+    .venv/bin/python bench/watermark_calibrate.py [--data ../shared/data/real] [--split calibration]
 
+Only the calibration half of the photos is used by default (``bench/heldout.py: hash_split``, by
+the SHA-256 of each path), so false positives can be counted on the held-out half
+(``bench/watermark_bench.py --split held-out``, ``bench/heldout_fpr.py``).
 Images smaller than 256 px a side are skipped, as the detector does.  Prints the fit, the
 empirical maximum and tail counts, so the Gaussian tail can be checked where data allow.
 """
@@ -23,14 +26,16 @@ import numpy as np
 from PIL import Image
 
 from detectors.watermark import dwtdct
+from heldout import hash_split
 
 ROOT = Path(__file__).resolve().parents[1]
 
 EXTS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 
 
-def real_photos(data: Path, limit: int | None = None) -> list[Path]:
-    files = sorted(p for p in data.rglob("*") if p.suffix.lower() in EXTS)
+def real_photos(data: Path, limit: int | None = None, split: str = "all") -> list[Path]:
+    files = sorted(p for p in data.rglob("*") if p.suffix.lower() in EXTS
+                   and split in ("all", hash_split(p)))
     return files[:limit] if limit else files
 
 
@@ -43,6 +48,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "real")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--split", choices=("calibration", "held-out", "all"), default="calibration",
+                    help="which half of the photos (bench/heldout.py hash_split; default calibration)")
     ap.add_argument("--rivagan", type=int, default=0, metavar="N",
                     help="also measure RivaGAN decoder confidence on the first N photos")
     args = ap.parse_args()
@@ -52,7 +59,7 @@ def main() -> None:
 
     rows: dict[str, list[float]] = {}
     n_img, t0 = 0, time.perf_counter()
-    for path in real_photos(args.data, args.limit):
+    for path in real_photos(args.data, args.limit, args.split):
         rgb = load_rgb(path)
         if min(rgb.shape[:2]) < dwtdct.MIN_SIDE:
             continue
@@ -62,7 +69,7 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
     allr = np.concatenate([np.array(v) for v in rows.values()])
     scale = math.sqrt(float((allr**2).mean()) / 2)
-    print(f"images: {n_img} from {args.data}  ({elapsed / max(n_img, 1) * 1000:.0f} ms/image)")
+    print(f"images: {n_img} from {args.data}, split {args.split}  ({elapsed / max(n_img, 1) * 1000:.0f} ms/image)")
     print(f"pooled over {len(rows)} hypotheses: n={allr.size} Rayleigh scale (moment fit)="
           f"{scale:.4f} max R={allr.max():.3f}")
     print(f"{'hypothesis':45s} {'scale':>6s} {'max':>6s}")
