@@ -27,6 +27,7 @@ class Format(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     sarif = "sarif"
+    html = "html"
 
 
 class FailOn(str, Enum):
@@ -90,6 +91,9 @@ def scan(
     host: Optional[bool] = typer.Option(None, "--host/--no-host",
                                         help="Record this machine's host name in the run record (default: yes; "
                                              "--no-host for reports that will be published)."),
+    html_all: bool = typer.Option(False, "--html-all",
+                                  help="HTML report: detail images for every file, not only those at or above "
+                                       "possibly-synthetic."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG",
@@ -107,7 +111,7 @@ def scan(
         "exit_zero": exit_zero or None, "max_bytes": max_bytes, "max_pixels": max_pixels,
         "max_frames": max_frames, "timeout_s": timeout, "fps": fps, "c2pa_trust_anchors": c2pa_trust_anchors,
         "artifacts_dir": artifacts_dir, "metadata_reader": metadata_reader, "rivagan": rivagan,
-        "record_host": host,
+        "record_host": host, "html_all": html_all or None,
     }
     try:
         settings = resolve({k: v for k, v in given.items() if v not in (None, [])}, config)

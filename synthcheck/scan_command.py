@@ -71,7 +71,8 @@ def run_scan_command(paths: Sequence[str], settings: ScanSettings) -> int:
     with ExitStack() as stack:
         out = stack.enter_context(atomic_text(settings.output)) if settings.output else sys.stdout
         color = settings.output is None and out.isatty()
-        fmt = formatters.get(settings.format)(out, scan.run, detector_docs(extra), color=color, quiet=settings.quiet)
+        fmt = formatters.get(settings.format)(out, scan.run, detector_docs(extra), color=color, quiet=settings.quiet,
+                                              settings=settings)
         fmt.start()
         progress = _progress(len(files), settings.quiet)
         stack.callback(progress.stop) if progress else None

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 
 from .limits import Limits
 
-FORMATS = ("text", "json", "jsonl", "csv", "sarif")
+FORMATS = ("text", "json", "jsonl", "csv", "sarif", "html")
 FAIL_ON = ("ai-generated", "likely", "possibly", "inconclusive")
 DEVICES = ("auto", "cpu", "cuda")
 METADATA_READERS = ("auto", "exiftool", "python")
@@ -164,6 +164,8 @@ KEYS: tuple[Key, ...] = (
         "Also decode RivaGAN watermarks (about 1 s per image on CPU)."),
     Key("record_host", "report.host", "--host/--no-host", _bool, True,
         "Record the host name in the run record; false for reports that will be published."),
+    Key("html_all", "report.html_all", "--html-all", _bool, False,
+        "HTML report: detail images for every file, not only those at or above possibly-synthetic."),
 )
 _BY_NAME = {k.name: k for k in KEYS}
 _BY_CONFIG = {k.config: k for k in KEYS if k.config}
@@ -193,6 +195,7 @@ class ScanSettings:
     fps: float | None = None
     rivagan: bool = False
     record_host: bool = True
+    html_all: bool = False
     max_frames_given: bool = False  # --max-frames was asked for, so the temporal detector samples that many
     config_file: str | None = None
     extra_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -295,7 +298,7 @@ def resolve(cli: Mapping[str, Any] | None = None, config: str | os.PathLike[str]
         quiet=values["quiet"], fail_on=values["fail_on"], exit_zero=values["exit_zero"], limits=limits,
         c2pa_trust_anchors=values["c2pa_trust_anchors"], artifacts_dir=values["artifacts_dir"],
         metadata_reader=values["metadata_reader"], fps=values["fps"], rivagan=values["rivagan"],
-        record_host=values["record_host"],
+        record_host=values["record_host"], html_all=values["html_all"],
         max_frames_given=cli.get("max_frames") is not None or "limits.max_frames" in from_file,
         config_file=str(config) if config else None,
         extra_options=MappingProxyType(dict(extra_options or {})),

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Mapping, TextIO
+from typing import TYPE_CHECKING, Mapping, TextIO
 
 from ..model import FileResult, RunInfo
 
-FORMATS = ("text", "json", "jsonl", "csv", "sarif")
+if TYPE_CHECKING:  # pragma: no cover
+    from ..settings import ScanSettings
+
+FORMATS = ("text", "json", "jsonl", "csv", "sarif", "html")
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,9 @@ class DetectorDoc:
 
 class BaseFormatter:
     def __init__(self, out: TextIO, run: RunInfo, detectors: Mapping[str, DetectorDoc], *, color: bool = False,
-                 quiet: bool = False) -> None:
+                 quiet: bool = False, settings: "ScanSettings | None" = None) -> None:
         self.out = out
+        self.settings = settings  # rendering choices only (html_all); None when called outside a scan
         self.run = run
         self.detectors = detectors
         self.color = color
