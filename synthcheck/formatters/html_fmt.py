@@ -10,10 +10,11 @@ verdict that needs the script; without it the page still reads), then one sectio
 input order, then the run record.  Sections stream to a temporary file as results arrive (a batch
 can be huge) and are copied after the summary at the end.
 
-Size: every file gets a small preview; detail pictures (a larger preview with the regions, the
-detectors' own images, video key frames) only for files at or above possibly-synthetic, unless
-``--html-all``, and only until ``DETAIL_BUDGET`` bytes of them are spent (so 10,000 flagged files
-still give a page a browser can open).  Regions are SVG over the preview, never drawn into it.
+Size (10,000 files must stay under 50 MB): every file gets a small preview and its findings'
+sentences; detail (a larger preview with the regions, the detectors' own images, video key
+frames, the evidence and C2PA tables) only for files at or above possibly-synthetic, unless
+``--html-all``.  Pictures stop once ``PICTURE_BUDGET`` bytes of them are spent, unless
+``--html-all``, and the file says so.  Regions are SVG over the preview, never drawn into it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .html import images
 from .html.assets import CSP, CSS, SCRIPT
 from .html.parts import badge, esc, run_record, section, summary_row
 
-DETAIL_BUDGET = 40_000_000  # bytes of detail pictures per report, unless --html-all
+PICTURE_BUDGET = 30_000_000  # bytes of embedded pictures per report, unless --html-all
 MAX_KEY_FRAMES = 8
 # The parent never decodes a file a worker could not: a crash or a hang there would stop the batch.
 _NO_PREVIEW = {ErrorCode.UNSUPPORTED_FORMAT, ErrorCode.TRUNCATED, ErrorCode.DECODE_ERROR, ErrorCode.LIMIT_EXCEEDED,
@@ -47,7 +48,7 @@ class Formatter(BaseFormatter):
         self._labels: Counter[Label] = Counter()
         self._errors = 0
         self._scan_ms = 0.0
-        self._detail_bytes = 0
+        self._picture_bytes = 0
         self.render_s = 0.0  # time spent here, for the speed benchmark (bench/html_render.py)
         s = self.settings
         self._all = bool(s is not None and s.html_all)
@@ -69,11 +70,11 @@ class Formatter(BaseFormatter):
         flagged = r.verdict.label.rank >= Label.POSSIBLY.rank
         can_preview = (r.media in ("image", "video") and r.verdict.label is not Label.ERROR
                        and not any(e.code in _NO_PREVIEW for e in r.errors))
-        detail = can_preview and (self._all or flagged)
+        detail = self._all or flagged
         note = ""
-        if detail and not self._all and self._detail_bytes >= DETAIL_BUDGET:
-            detail, note = False, "Detail pictures left out: this report's picture budget is spent (see --html-all)."
-        side, quality = ((images.DETAIL_SIDE, images.DETAIL_QUALITY) if detail
+        if can_preview and not self._all and self._picture_bytes >= PICTURE_BUDGET:
+            can_preview, note = False, "Pictures left out: this report's picture budget is spent (see --html-all)."
+        side, quality = ((images.DETAIL_SIDE, images.DETAIL_QUALITY) if detail and can_preview
                          else (images.THUMB_SIDE, images.THUMB_QUALITY))
         preview = None
         frames: list = []
@@ -83,14 +84,14 @@ class Formatter(BaseFormatter):
         elif can_preview:
             got = images.video_frames(r.path, [0.0], side, quality)
             preview = got[0][1] if got else None
-        if detail:
+        if detail and can_preview:
             pictures = self._pictures(r.findings)
             if r.media == "video":
                 frames = images.video_frames(r.path, _key_times(r.findings), images.FRAME_SIDE,
                                              images.THUMB_QUALITY)
-            self._detail_bytes += ((preview.nbytes if preview else 0) + sum(p.nbytes for _, p in frames)
-                                   + sum(p.nbytes for ps in pictures.values() for _, p in ps))
-        return section(n, r, self.run, preview=preview, pictures=pictures, frames=frames, note=note)
+        self._picture_bytes += ((preview.nbytes if preview else 0) + sum(p.nbytes for _, p in frames)
+                                + sum(p.nbytes for ps in pictures.values() for _, p in ps))
+        return section(n, r, self.run, preview=preview, pictures=pictures, frames=frames, note=note, detail=detail)
 
     @staticmethod
     def _pictures(findings: tuple[Finding, ...]) -> dict[int, list]:

@@ -121,7 +121,7 @@ def evidence_table(f: Finding) -> str:
     return f'<details><summary>evidence</summary><div class="wrap"><table class="kv">{body}</table></div></details>'
 
 
-def finding_item(f: Finding, box: int | None, pictures: Sequence[tuple[str, Picture]] = ()) -> str:
+def finding_item(f: Finding, box: int | None, pictures: Sequence[tuple[str, Picture]] = (), tables: bool = True) -> str:
     where = []
     if box is not None and f.region is not None:
         x, y, w, h = f.region
@@ -139,7 +139,8 @@ def finding_item(f: Finding, box: int | None, pictures: Sequence[tuple[str, Pict
         parts.append('<div class="pictures">' + "".join(
             f'<figure><img src="{p.uri}" width="{p.width}" height="{p.height}" alt="{esc(cap)}">'
             f"<figcaption>{esc(cap)}</figcaption></figure>" for cap, p in pictures) + "</div>")
-    parts.append(evidence_table(f))
+    if tables:
+        parts.append(evidence_table(f))
     parts.append("</li>")
     return "".join(parts)
 
@@ -225,17 +226,21 @@ def c2pa_tables(findings: Iterable[Finding]) -> str:
 
 
 def custody(r: FileResult, run: RunInfo) -> str:
+    """SHA-256, size and what ran, in one line: every file has it, so it is kept short (10,000 files)."""
     detectors = ", ".join(f"{d} {run.detectors.get(d, '?')}" for d in r.detectors_run) or "none"
-    rows = [("path", esc(r.path)), ("SHA-256", f'<span class="mono">{esc(r.sha256 or "not read")}</span>'),
-            ("size", esc(f"{r.size} bytes ({human_size(r.size)})" if r.size is not None else "?")),
-            ("content", facts(r) or "?"), ("detectors run", esc(detectors)),
-            ("scan time", esc(f"{r.elapsed_ms / 1000:.2f} s"))]
-    return "<h3>Chain of custody</h3>" + _kv(rows)
+    size = f"{r.size} bytes" if r.size is not None else "size ?"
+    sha = esc(r.sha256 or "not read")
+    return (f'<p class="custody small"><b>Chain of custody</b>: SHA-256 <span class="mono">{sha}'
+            f"</span> · {esc(size)} · detectors {esc(detectors)} · scan {r.elapsed_ms / 1000:.2f} s</p>")
 
 
 def section(n: int, r: FileResult, run: RunInfo, *, preview: Picture | None, pictures: Mapping[int, list],
-            frames: Sequence[tuple[float, Picture]], note: str = "") -> str:
-    """One file.  ``pictures`` maps a finding's index in ``r.findings`` to its (caption, Picture) list."""
+            frames: Sequence[tuple[float, Picture]], note: str = "", detail: bool = True) -> str:
+    """One file.  ``pictures`` maps a finding's index in ``r.findings`` to its (caption, Picture) list.
+
+    Without ``detail`` (files below possibly-synthetic, by default) the evidence tables are left out:
+    each finding keeps its sentence, and the JSON report has every value.
+    """
     v = r.verdict
     groups = group(r.findings)
     index = {id(f): i for i, f in enumerate(r.findings)}
@@ -261,12 +266,12 @@ def section(n: int, r: FileResult, run: RunInfo, *, preview: Picture | None, pic
 
     def items(fs: Iterable[Finding]) -> str:
         return '<ul class="findings">' + "".join(
-            finding_item(f, boxes.get(id(f)), pictures.get(index[id(f)], ())) for f in fs) + "</ul>"
+            finding_item(f, boxes.get(id(f)), pictures.get(index[id(f)], ()), detail) for f in fs) + "</ul>"
 
     if groups.provenance or v.label is not Label.ERROR:
         out.append(f"<h3>{esc(PROVENANCE_HEADING)}</h3>")
         out.append(items(groups.provenance) if groups.provenance else f'<p class="muted">{esc(NO_PROVENANCE)}</p>')
-        out.append(c2pa_tables(groups.provenance))
+        out.append(c2pa_tables(groups.provenance) if detail else "")
     for sec in groups.sections:
         if sec.timeline:
             out.append(f"<h3>{esc(sec.heading)}: timeline</h3>")
