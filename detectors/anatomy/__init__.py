@@ -62,7 +62,8 @@ class AnatomyDetector(Detector):
         In-sample (the photos the cut points were set on): moderate+ on 0/105 real photos with
         a detected hand (95% bound 2.9%); weak+ on 21/3599 real images.  Held-out
         (bench/heldout_fpr.py): moderate+ on 1/45 real photos (2.2%, bound 10.1%; 1 of the 2
-        with a hand), none >= 0.9 (scores are capped at 0.75).  AI images with a hand or person (ml72): any finding on 0/17 (0.0%) - the
+        with a hand), none >= 0.9 (scores are capped at 0.75).  AI images with a hand or
+        person (ml72): any finding on 0/17 (0.0%) - the
         AI hands' measurements all lie inside the real range.  Hands + pose on a 1 MP image:
         median 54-142 ms wall on 2 shared CPU cores depending on load, 65 ms CPU time.
     """
