@@ -175,9 +175,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     pooled: dict[tuple[str, str], Counter] = defaultdict(Counter)
     worst: dict[tuple[str, str], tuple[float, str]] = {}
+    by_source: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
     for (det, key), c in sorted(rows.items()):
         group, part = key.split("|")
         pooled[(det, part)].update(c)
+        if ":" in group:
+            by_source[(det, source_of(group), part)].update(c)
         k = c["moderate+" if det == "watermark" else ">=0.6"]
         worst[(det, part)] = max(worst.get((det, part), (-1.0, "")), (k / c["n"], f"{group} {k}/{c['n']}"))
         if det == "watermark":
@@ -190,6 +193,9 @@ def main() -> None:
         else:
             print(f"| {det} | {group} | {part} | {c['n']} | {fmt(c['>=0.9'], c['n'])} | "
                   f"{fmt(c['>=0.6'], c['n'])} (unstable: {c['unstable>=0.6']}) |")
+    for (det, src, part), c in sorted(by_source.items()):
+        k9, k6 = ("decisive", "moderate+") if det == "watermark" else (">=0.9", ">=0.6")
+        print(f"| {det} | {src} (all) | {part} | {c['n']} | {fmt(c[k9], c['n'])} | {fmt(c[k6], c['n'])} |")
     print("\npooled:")
     for (det, part), c in sorted(pooled.items()):
         if det == "watermark":
