@@ -10,8 +10,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from synthcheck.evaluate import (DETECTOR_CUTS, FUSED, REAL, SYNTHETIC, binary_metrics, compute, evaluate,
-                                 items_from_dirs, load_csv, parse_label)
+from synthcheck.evaluate import (
+    DETECTOR_CUTS,
+    FUSED,
+    REAL,
+    SYNTHETIC,
+    binary_metrics,
+    compute,
+    evaluate,
+    items_from_dirs,
+    load_csv,
+    parse_label,
+)
 from synthcheck.model import FileError, FileResult, Finding, Kind, Label, Strength, Verdict
 from synthcheck.normalize import get_preset, normalized
 

@@ -128,7 +128,10 @@ def _tile_stats(t: np.ndarray) -> dict[str, np.ndarray | float]:
 
 def features(rgb: np.ndarray) -> np.ndarray:
     """The ``NAMES`` statistics of one HxWx3 uint8 image, as float64 (finite)."""
-    with np.errstate(all="ignore"):  # flat tiles give 0/0 correlations: mapped to 0 below
+    import warnings
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():  # flat tiles: 0/0 correlations, mapped to 0
+        warnings.simplefilter("ignore", RuntimeWarning)
         return _features(rgb)
 
 

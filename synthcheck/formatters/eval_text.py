@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..evaluate import REAL, EvalReport, GroupTable, Metrics
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table
 
 
 def _f(v: float | None, pct: bool = False) -> str:
@@ -20,7 +23,7 @@ def _cut(m: Metrics, name: str) -> tuple[str, str]:
     return "n/a", "n/a"
 
 
-def _group_table(t: GroupTable, by: str):
+def _group_table(t: GroupTable, by: str) -> Table:
     from rich.table import Table
 
     title = "fused verdict" if t.scorer == "fused" else t.scorer

@@ -1,8 +1,7 @@
-"""Behaviour of the learned detector with throw-away weights made here (never the shipped ones)."""
+"""The learned detector v2: its statistics, its weights file, and the SHIPPED weights' ordering."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,31 +12,95 @@ import pytest
 from synthcheck.detector import DetectorContext
 from tests.conftest import REPO, natural_image
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("timm")
 pytest.importorskip("safetensors")
 
-import detectors.learned as learned  # noqa: E402
-from detectors.learned import LearnedDetector, check_weights  # noqa: E402
-from detectors.learned.calibrate import Calibration  # noqa: E402
+import detectors.learned as learned
+from detectors.learned import LearnedDetector, check_weights, v2
+from detectors.learned.calibrate import Calibration
+from detectors.learned.features import NAMES, features
+
+SHIPPED = REPO / "weights" / learned.WEIGHTS
 
 
-def make_weights(tmp: Path, good_hash: bool = True) -> Path:
-    """A random-init PatchNet saved like train.py saves it, with calibration metadata."""
-    from safetensors.torch import save_file
-
-    from detectors.learned.model import PatchNet
-
-    torch.manual_seed(0)
-    net = PatchNet().eval()
-    cal = Calibration((-1.0, -0.5, 0.0, 0.5))
+def make_weights(tmp: Path, good_hash: bool = True, coef: float = 1.0) -> Path:
+    """Throw-away weights in the shipped format: 'lower residual energy = more synthetic'."""
+    names = ("residual_energy", "noise_p25")
+    model = v2.LinearModel(names, np.zeros(2), np.ones(2), np.array([-coef, -coef]), 0.0)
     path = tmp / learned.WEIGHTS
-    save_file(net.state_dict(), str(path), metadata={"calibration": json.dumps(cal.to_dict())})
+    v2.save(model, Calibration((-1.0, -0.5, 0.0, 0.5)), path, {"test": True})
     digest = learned.file_sha256(path) if good_hash else "0" * 64
     (tmp / learned.HASH_FILE).write_text(f"{digest}  {learned.WEIGHTS}\n")
     return path
 
 
+# -- synthetic stand-ins made here: a "too clean" render and a camera-like photo ----------------
+def smooth_render(h: int = 384, w: int = 512, seed: int = 0) -> np.ndarray:
+    """Smooth shading and soft shapes with no sensor noise, saved losslessly: generator-like."""
+    from scipy.ndimage import gaussian_filter
+
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    img = np.zeros((h, w, 3))
+    for c in range(3):
+        img[..., c] = 90 + 60 * np.sin(xx / rng.uniform(60, 140) + c) * np.cos(yy / rng.uniform(60, 140))
+    for _ in range(6):
+        cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(20, 80)
+        mask = gaussian_filter(((yy - cy) ** 2 + (xx - cx) ** 2 < r * r).astype(float), 1.5)
+        img += mask[..., None] * rng.uniform(-60, 60, 3)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def camera_like(h: int = 384, w: int = 512, seed: int = 0) -> np.ndarray:
+    """The same kind of scene through a toy camera: Bayer sampling, shot + read noise,
+    bilinear demosaicing, JPEG q90."""
+    import io
+
+    from PIL import Image
+    from scipy.ndimage import convolve
+
+    rng = np.random.default_rng(100 + seed)
+    scene = smooth_render(h, w, seed).astype(np.float64)
+    scene = scene + convolve(rng.normal(0, 6, (h, w)), np.ones((3, 3)) / 9)[..., None]  # fine texture
+    mosaic = np.zeros((h, w))
+    masks = [np.zeros((h, w), bool) for _ in range(3)]
+    masks[0][0::2, 0::2] = True
+    masks[1][0::2, 1::2] = True
+    masks[1][1::2, 0::2] = True
+    masks[2][1::2, 1::2] = True
+    for c in range(3):
+        mosaic[masks[c]] = scene[..., c][masks[c]]
+    mosaic = mosaic + rng.normal(0, 1, mosaic.shape) * np.sqrt(0.5 * np.maximum(mosaic, 0) + 4)
+    k_rb = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 4
+    k_g = np.array([[0, 1, 0], [1, 4, 1], [0, 1, 0]]) / 4
+    out = np.stack([convolve(mosaic * masks[c], k_g if c == 1 else k_rb) for c in range(3)], -1)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=90)
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+# -- the shipped weights: CI fails when they are broken, missing or inverted ---------------------
+def test_shipped_weights_are_present_and_match_their_hash():
+    status = check_weights(REPO / "weights")
+    assert status.ok, status.reason
+    model, cal, info = v2.load(SHIPPED)
+    assert set(model.names) <= set(NAMES) and "blockiness" not in model.names  # format never an input
+    assert len(model.coef) == len(model.names) and np.all(np.isfinite(model.coef))
+    assert list(cal.anchors) == sorted(cal.anchors)
+
+
+def test_shipped_weights_rank_clean_renders_above_camera_like_photos():
+    det = LearnedDetector(DetectorContext(weights_dir=REPO / "weights"))
+    det.load()
+    clean = [smooth_render(seed=s) for s in range(4)]
+    camera = [camera_like(seed=s) for s in range(4)]
+    s_clean = [float(r) for r in det.raw_scores(clean)[1]]
+    s_cam = [float(r) for r in det.raw_scores(camera)[1]]
+    assert min(s_clean) > max(s_cam), (s_clean, s_cam)  # every pair in the right order
+    assert det.calibration(float(np.mean(s_clean))) > det.calibration(float(np.mean(s_cam)))
+
+
+# -- behaviour on throw-away weights --------------------------------------------------------------
 def test_availability_false_without_weights_or_with_wrong_hash(tmp_path, monkeypatch):
     assert not check_weights(tmp_path).ok
     monkeypatch.setattr(learned, "default_weights_dir", lambda: tmp_path)
@@ -57,82 +120,78 @@ def test_load_refuses_weights_with_wrong_hash(tmp_path):
         LearnedDetector(DetectorContext(weights_dir=tmp_path)).load()
 
 
-def test_availability_does_not_import_torch():
-    code = ("import sys; from detectors.learned import LearnedDetector; LearnedDetector.availability(); "
-            "sys.exit(1 if 'torch' in sys.modules else 0)")
+def test_loading_and_running_never_imports_torch(tmp_path):
+    make_weights(tmp_path)
+    code = ("import sys, numpy as np; from detectors.learned import LearnedDetector; "
+            "from synthcheck.detector import DetectorContext; from pathlib import Path; "
+            f"d = LearnedDetector(DetectorContext(weights_dir=Path({str(tmp_path)!r}))); d.load(); "
+            "d.raw_scores([np.zeros((80, 90, 3), np.uint8)]); sys.exit(1 if 'torch' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
 
 
-def test_run_returns_one_signal_finding(tmp_path):
-    from PIL import Image
-
-    from synthcheck.media import Media
-
-    wdir = tmp_path / "w"
-    wdir.mkdir()
-    make_weights(wdir)
-    img = tmp_path / "photo.png"
-    Image.fromarray(natural_image(200, 160)).save(img)
-    det = LearnedDetector(DetectorContext(weights_dir=wdir))
-    det.load()
-    findings = det.run(Media.open(img))
-    assert len(findings) == 1
-    f = findings[0]
-    assert f.detector == "learned" and f.kind.value == "signal"
-    assert 0.0 <= f.score <= 1.0
-    assert f.evidence["patches_used"] > 0 and "raw_logit" in f.evidence
-    x, y, w, h = f.region
-    assert 0 <= x and 0 <= y and x + w <= 200 and y + h <= 160
-    assert "authentic" not in f.explanation.lower()
+def test_features_are_finite_deterministic_and_size_robust():
+    img = natural_image(300, 260)
+    f = features(img)
+    assert f.shape == (len(NAMES),) and np.all(np.isfinite(f))
+    assert np.array_equal(f, features(img.copy()))
+    for h, w in ((40, 50), (1, 1), (64, 2000)):  # tiny and strip-shaped images still give a finite row
+        assert np.all(np.isfinite(features(natural_image(w, h) if h > 1 else np.zeros((1, 1, 3), np.uint8))))
 
 
-def test_batch_inference_equals_single(tmp_path):
-    from detectors.learned.infer import score_images
-    from detectors.learned.model import PatchNet
+def test_noise_statistics_see_added_noise():
+    clean = smooth_render()
+    noisy = np.clip(clean + np.random.default_rng(0).normal(0, 4, clean.shape), 0, 255).astype(np.uint8)
+    fc, fn = features(clean), features(noisy)
+    for name in ("noise_p05", "noise_flat", "residual_energy"):
+        i = NAMES.index(name)
+        assert fn[i] > fc[i] + 0.5, name
+    assert fc[NAMES.index("zero_residual")] > fn[NAMES.index("zero_residual")]
 
-    torch.manual_seed(1)
-    net = PatchNet().eval()
-    imgs = [natural_image(150, 130, seed=s) for s in range(3)] + [natural_image(40, 50, seed=9)]
-    batched = score_images(net, imgs)
+
+def test_save_load_round_trip_and_batch_equals_single(tmp_path):
+    make_weights(tmp_path)
+    model, cal, info = v2.load(tmp_path / learned.WEIGHTS)
+    assert info == {"test": True} and cal.anchors == (-1.0, -0.5, 0.0, 0.5)
+    imgs = [natural_image(150, 130, seed=s) for s in range(3)]
+    _, batched = v2.score_images(model, imgs)
     for img, b in zip(imgs, batched):
-        single = score_images(net, [img])[0]
-        assert single.boxes == b.boxes
-        assert single.raw == pytest.approx(b.raw, abs=1e-4)
-
-
-def test_calibration_is_monotone_and_hits_its_anchors():
-    cal = Calibration.fit(np.random.default_rng(0).normal(size=500))
-    xs = np.linspace(-6, 6, 400)
-    ys = [cal(x) for x in xs]
-    assert all(0.0 <= y <= 1.0 for y in ys) and np.all(np.diff(ys) >= 0)
-    assert cal(cal.anchors[-1]) == pytest.approx(0.9) and cal(cal.anchors[2]) == pytest.approx(0.6)
+        assert v2.score_images(model, [img])[1][0] == pytest.approx(b)
 
 
 def loaded_with_photo(tmp_path):
-    """A detector on throw-away weights, and a small photo-like PNG opened as media."""
     from PIL import Image
 
     from synthcheck.media import Media
 
     make_weights(tmp_path)
     img = tmp_path / "photo.png"
-    Image.fromarray(natural_image(128, 128)).save(img)
+    Image.fromarray(natural_image(200, 160)).save(img)
     det = LearnedDetector(DetectorContext(weights_dir=tmp_path))
     det.load()
     return det, Media.open(img)
 
 
-def test_run_flags_a_score_that_flips_class_after_reencode(tmp_path, monkeypatch):
-    from detectors.learned.infer import ImageScore
+def test_run_returns_one_signal_finding(tmp_path):
+    det, media = loaded_with_photo(tmp_path)
+    findings = det.run(media)
+    assert len(findings) == 1
+    f = findings[0]
+    assert f.detector == "learned" and f.kind.value == "signal" and f.detector_version == "2.0.0"
+    assert 0.0 <= f.score <= 1.0
+    assert f.evidence["frames_used"] == 1 and "raw_logit" in f.evidence
+    assert {s["name"] for s in f.evidence["top_statistics"]} == {"residual_energy", "noise_p25"}
+    assert "authentic" not in f.explanation.lower()
 
+
+def test_run_flags_a_score_that_flips_class_after_reencode(tmp_path, monkeypatch):
     det, media = loaded_with_photo(tmp_path)
     calls = []
 
-    def fake_score(images):  # the original scores 0.93 (strong); every perturbed copy 0.85
+    def fake_raw(images):
         calls.append(len(images))
-        return [(0.93 if len(calls) == 1 else 0.85, ImageScore(0.0, [0.1], [(0, 0, 64, 64)])) for _ in images]
+        return np.zeros((len(images), len(NAMES))), np.zeros(len(images))
 
-    monkeypatch.setattr(det, "score", fake_score)
+    monkeypatch.setattr(det, "raw_scores", fake_raw)
     monkeypatch.setattr(det, "calibration", lambda raw: 0.93 if len(calls) == 1 else 0.85)
     f = det.run(media)[0]
     assert f.evidence["unstable"] is True and "0.93 -> 0.85" in f.evidence["unstable_reason"]
@@ -147,7 +206,32 @@ def test_run_skips_the_stability_check_far_from_cut_points(tmp_path, monkeypatch
     assert f.strength.value == "info" and f.score == pytest.approx(0.2)
 
 
+def test_calibration_is_monotone_and_hits_its_anchors():
+    cal = Calibration.fit(np.random.default_rng(0).normal(size=500))
+    xs = np.linspace(-6, 6, 400)
+    ys = [cal(x) for x in xs]
+    assert all(0.0 <= y <= 1.0 for y in ys) and np.all(np.diff(ys) >= 0)
+    assert cal(cal.anchors[-1]) == pytest.approx(0.9) and cal(cal.anchors[2]) == pytest.approx(0.6)
+
+
+# -- the retired v1 patch CNN, still the baseline of bench/logo.py --------------------------------
+def test_v1_batch_inference_equals_single():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("timm")
+    from detectors.learned.infer import score_images
+    from detectors.learned.model import PatchNet
+
+    torch.manual_seed(1)
+    net = PatchNet().eval()
+    imgs = [natural_image(150, 130, seed=s) for s in range(3)] + [natural_image(40, 50, seed=9)]
+    batched = score_images(net, imgs)
+    for img, b in zip(imgs, batched):
+        single = score_images(net, [img])[0]
+        assert single.boxes == b.boxes and single.raw == pytest.approx(b.raw, abs=1e-4)
+
+
 def test_taef2_builds_and_round_trips_shape(shared_data):
+    torch = pytest.importorskip("torch")
     from detectors.learned.taef2 import load_taef2
 
     model = load_taef2(shared_data / "models" / "taef2")
