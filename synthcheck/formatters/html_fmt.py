@@ -33,7 +33,7 @@ from .html import images
 from .html.assets import CSP, CSS, SCRIPT
 from .html.parts import badge, esc, run_record, section, summary_row
 
-PICTURE_BUDGET = 30_000_000  # bytes of embedded pictures per report, unless --html-all
+PICTURE_BUDGET = 20_000_000  # bytes of embedded pictures per report, unless --html-all
 MAX_KEY_FRAMES = 8
 # The parent never decodes a file a worker could not: a crash or a hang there would stop the batch.
 _NO_PREVIEW = {ErrorCode.UNSUPPORTED_FORMAT, ErrorCode.TRUNCATED, ErrorCode.DECODE_ERROR, ErrorCode.LIMIT_EXCEEDED,
@@ -138,7 +138,7 @@ class Formatter(BaseFormatter):
             f'aria-label="show {esc(lb.value)}"></label></td><td>{badge(lb)}</td>'
             f"<td>{self._labels[lb]}</td><td>{esc(LEGEND[lb])}</td></tr>" for lb in Label)
         head = ('<tr><th data-type="num">#</th><th>file</th><th data-type="num">verdict</th>'
-                '<th data-type="num">score</th><th>top finding</th><th data-type="num">errors</th></tr>')
+                '<th data-type="num">score</th><th>top finding</th><th>errors</th></tr>')
         return (f'<h2>Summary</h2><div class="wrap"><table class="counts"><thead><tr><th class="filters">show</th>'
                 f"<th>verdict</th><th>files</th><th>meaning</th></tr></thead><tbody>{counts}</tbody></table></div>"
                 '<p class="filters small muted">Untick a verdict to hide its files; click a column to sort.</p>'

@@ -56,6 +56,8 @@ li.s-moderate{border-color:var(--possibly)}li.s-weak{border-color:#c9a227}li.s-i
 svg.timeline{width:100%;max-width:640px;height:auto;display:block;background:var(--soft)}
 details>summary{cursor:pointer;color:var(--muted)}
 table.kv th{width:11em;font-weight:600;background:none}
+table.ev{display:block;overflow-x:auto}table.ev th,table.ev td{font-family:ui-monospace,Menlo,Consolas,monospace;
+font-size:.85em;background:none;word-break:break-word}table.ev th{font-weight:600;width:11em}
 td.val{word-break:break-word}
 .errors li{color:#b00020}
 footer{margin-top:24px}
@@ -81,12 +83,13 @@ window.addEventListener('beforeprint',function(){var d=document.querySelectorAll
  for(var i=0;i<d.length;i++){d[i].open=true;}});
 var table=document.querySelector('table.files');
 if(!table){return;}
+function key(td){var v=td.getAttribute('data-v');return v===null?td.textContent:v;}
 var heads=table.querySelectorAll('th');
 for(var h=0;h<heads.length;h++){(function(col,th){th.addEventListener('click',function(){
  var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
  var num=th.getAttribute('data-type')==='num';var dir=th.getAttribute('data-dir')==='asc'?-1:1;
  th.setAttribute('data-dir',dir===1?'asc':'desc');
- rows.sort(function(a,b){var x=a.cells[col].getAttribute('data-v'),y=b.cells[col].getAttribute('data-v');
+ rows.sort(function(a,b){var x=key(a.cells[col]),y=key(b.cells[col]);
   if(num){x=parseFloat(x);y=parseFloat(y);if(isNaN(x)){x=-1;}if(isNaN(y)){y=-1;}return (x-y)*dir;}
   return x<y?-dir:(x>y?dir:0);});
  var frag=document.createDocumentFragment();for(var k=0;k<rows.length;k++){frag.appendChild(rows[k]);}

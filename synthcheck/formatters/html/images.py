@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-THUMB_SIDE = 96  # every file: the summary-sized preview
+THUMB_SIDE = 80  # every file: a small preview (1.3 KB for a photo; 10,000 of them must fit in 50 MB)
 DETAIL_SIDE = 256  # files at or above possibly-synthetic (or all with --html-all)
 FRAME_SIDE = 120  # video key frames
 REPORT_SIDE = 192  # pictures detectors made (spectra)
-THUMB_QUALITY = 60
+THUMB_QUALITY = 55
 DETAIL_QUALITY = 70
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 

@@ -77,11 +77,11 @@ def summary_row(n: int, r: FileResult) -> str:
     top_text = esc(top.title or top.detector) if top else '<span class="muted">—</span>'
     errors = "; ".join(e.code.value + (f" ({e.detector})" if e.detector else "") for e in r.errors)
     return (f'<tr data-verdict="{esc(v.label.value)}"><td data-v="{n}">{n}</td>'
-            f'<td data-v="{esc(r.path)}"><a href="#{anchor(n)}">{esc(r.path)}</a></td>'
+            f'<td><a href="#{anchor(n)}">{esc(r.path)}</a></td>'
             f'<td data-v="{v.label.rank}">{badge(v.label)}</td>'
             f'<td data-v="{num(v.score) if v.score is not None else ""}">{score_text(v.score)}</td>'
-            f'<td data-v="{esc(top.title or top.detector) if top else ""}">{top_text}</td>'
-            f'<td data-v="{len(r.errors)}">{esc(errors)}</td></tr>')
+            f"<td>{top_text}</td>"
+            f"<td>{esc(errors)}</td></tr>")
 
 
 def stage(pic: Picture, boxes: Sequence[tuple[int, tuple[int, int, int, int]]], alt: str) -> str:
@@ -117,8 +117,8 @@ def evidence_table(f: Finding) -> str:
     rows = [(k, v) for k, v in f.evidence.items() if k not in skip and not str(k).endswith("_png")]
     if not rows:
         return ""
-    body = "".join(f'<tr><th class="mono">{esc(k)}</th><td class="val mono">{_value(v)}</td></tr>' for k, v in rows)
-    return f'<details><summary>evidence</summary><div class="wrap"><table class="kv">{body}</table></div></details>'
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{_value(v)}</td></tr>" for k, v in rows)
+    return f'<details><summary>evidence</summary><table class="ev">{body}</table></details>'
 
 
 def finding_item(f: Finding, box: int | None, pictures: Sequence[tuple[str, Picture]] = (), tables: bool = True) -> str:
@@ -129,9 +129,11 @@ def finding_item(f: Finding, box: int | None, pictures: Sequence[tuple[str, Pict
     if f.time is not None:
         where.append(f"time {esc(clock(float(f.time[0])))}–{esc(clock(float(f.time[1])))}")
     claim = f' <i>claims {esc(f.claim.value)}</i>' if f.claim is not None else ""
-    parts = [f'<li class="s-{esc(f.strength.value)}"><span class="strength">{esc(f.strength.value)}</span> '
-             f'<span class="mono">{score_text(f.score)}</span> <b>{esc(f.title or f.detector)}</b> '
-             f'<code class="muted">[{esc(f.detector)} {esc(f.detector_version)}]</code>{claim}',
+    # short where it repeats 10,000 times: no score where there is none, the version only with the tables
+    score = "" if f.score is None else f' <span class="mono">{score_text(f.score)}</span>'
+    who = f"{esc(f.detector)} {esc(f.detector_version)}" if tables else esc(f.detector)
+    parts = [f'<li class="s-{esc(f.strength.value)}"><span class="strength">{esc(f.strength.value)}</span>{score} '
+             f'<b>{esc(f.title or f.detector)}</b> <code class="muted">[{who}]</code>{claim}',
              f"<div>{esc(f.explanation)}</div>"]
     if where:
         parts.append(f'<div class="small muted">{"; ".join(where)}</div>')
@@ -227,7 +229,8 @@ def c2pa_tables(findings: Iterable[Finding]) -> str:
 
 def custody(r: FileResult, run: RunInfo) -> str:
     """SHA-256, size and what ran, in one line: every file has it, so it is kept short (10,000 files)."""
-    detectors = ", ".join(f"{d} {run.detectors.get(d, '?')}" for d in r.detectors_run) or "none"
+    seen = {f.detector: f.detector_version for f in r.findings}  # what reported; the run record as fallback
+    detectors = ", ".join(f"{d} {seen.get(d) or run.detectors.get(d, '?')}" for d in r.detectors_run) or "none"
     size = f"{r.size} bytes" if r.size is not None else "size ?"
     sha = esc(r.sha256 or "not read")
     return (f'<p class="custody small"><b>Chain of custody</b>: SHA-256 <span class="mono">{sha}'
