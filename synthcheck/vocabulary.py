@@ -168,3 +168,40 @@ def match_ai_tool(text: str) -> AITool | None:
 def tool(name: str) -> AITool:
     """The vocabulary entry for a product name (for rules that recognise a tool by other means)."""
     return next(t for t in AI_TOOLS if t.name == name)
+
+
+# -- C2PA manifest states ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ManifestState:
+    """One of the four states of a C2PA manifest, in the words every format prints.
+
+    The number one confusion with content credentials is "valid" versus "trusted": an unverified
+    signer reads like a failure.  Every report (text, JSON, SARIF, HTML) therefore shows the same
+    words and the same one-sentence meaning, taken from here.
+    """
+
+    key: str  # stable identifier written in evidence ("valid-untrusted")
+    words: str  # what a reader sees ("valid, signer not on a trust list")
+    meaning: str  # what the state does and does not prove, in one sentence
+
+
+C2PA_STATES: dict[str, ManifestState] = {s.key: s for s in (
+    ManifestState("absent", "absent",
+                  "The file carries no C2PA manifest, so its provenance is unknown; this says nothing about how it "
+                  "was made, since most files have none."),
+    ManifestState("invalid", "invalid",
+                  "The manifest's hash or signature checks fail, so the file or its manifest changed after signing "
+                  "or the signature cannot be relied on; nothing it declares can be taken as stated, and it does not "
+                  "show who changed what."),
+    ManifestState("valid-untrusted", "valid, signer not on a trust list",
+                  "The file and manifest are unchanged since signing, but who signed it is unverified: the signing "
+                  "certificate does not chain to a trust list in use, so anyone could have made this signature."),
+    ManifestState("trusted", "trusted",
+                  "The file and manifest are unchanged since signing and the signer's certificate chains to a trust "
+                  "list in use, which confirms who signed it, not that what they declare is true."),
+)}
+
+
+def c2pa_state(key: str) -> ManifestState:
+    """The state for ``key`` (a KeyError for anything else: there are exactly four)."""
+    return C2PA_STATES[key]

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from synthcheck.model import Claim, Finding, Strength
+from synthcheck.vocabulary import c2pa_state
 from synthcheck.vocabulary import source_type as vocabulary_term
+
+from . import trust as tr
+from .bindings import soft_bindings
 
 SOURCE = "c2pa"
 _IPTC = "digitalsourcetype/"
@@ -159,14 +163,24 @@ def chain(store: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Declaration
     links: list[dict[str, Any]] = []
     found: list[Declaration] = []
     broken: list[str] = []
+    deltas = delta_failures(store)
     while todo:
         manifest, depth, path_rel = todo.pop(0)
         for ing in manifest.get("ingredients") or []:
             label = ing.get("active_manifest")
-            fails = _recorded_failures(ing)
+            now = [str(e.get("code", "")) for e in deltas.get(
+                f"self#jumbf=/c2pa/{manifest.get('label')}/c2pa.assertions/{ing.get('label')}", [])]
+            fails = list(dict.fromkeys(_recorded_failures(ing) + now))
             rel = str(ing.get("relationship") or "ingredient")
+            own = manifests.get(label) or {} if label else {}
+            name, version = tr.generator(own) if own else ("", "")
             links.append({"parent": manifest.get("label"), "title": ing.get("title"), "format": ing.get("format"),
-                          "relationship": rel, "manifest": label, "failures": fails, "depth": depth + 1})
+                          "relationship": rel, "manifest": label, "failures": fails, "depth": depth + 1,
+                          **tr.state_words(tr.ingredient_state(ing, now)),
+                          "signer": (own.get("signature_info") or {}).get("issuer") or
+                          (own.get("signature_info") or {}).get("common_name"),
+                          "claim_generator": " ".join(x for x in (name, version) if x) or None,
+                          "actions": action_list(own) if own else []})
             if not label or label in seen or label not in manifests or depth > 32:
                 continue
             seen.add(label)
@@ -185,64 +199,113 @@ def _sentences(entries: list[dict[str, Any]], keep: Callable[[str], bool] = bool
     return " ".join(dict.fromkeys(explain_code(c, x) for c, x in codes if keep(c)))
 
 
-def interpret(store: dict[str, Any], make: MakeFinding, *, trusted_anchors: bool = False) -> list[Finding]:
+def interpret(store: dict[str, Any], make: MakeFinding, *, trusted_anchors: bool = False,
+              trust: tr.TrustContext | None = None) -> list[Finding]:
     """Findings for a manifest store the SDK read."""
+    ctx = trust or tr.TrustContext()
     label = str(store.get("active_manifest") or "")
-    active = (store.get("manifests") or {}).get(label) or {}
+    manifests = store.get("manifests") or {}
+    active = manifests.get(label) or {}
     fails = failures(store)
     deltas = [e for entries in delta_failures(store).values() for e in entries]
     codes = list(dict.fromkeys(str(e.get("code", "")) for e in fails + deltas))
     state = str(store.get("validation_state") or "")
     if not state:  # an older SDK without the summary: derive it from the failures
         state = "Invalid" if any(_is_integrity_failure(c) for c in codes) else "Valid"
+    key = tr.manifest_state({**store, "validation_state": state}, [str(e.get("code", "")) for e in fails],
+                            [str(e.get("code", "")) for e in deltas])
     links, ingredient_decls, broken = chain(store)
     who = signer(active)
-    base = {"source": SOURCE, "manifest": label, "validation_state": state, "failures": codes,
-            "claim_generator": claim_generator(active), "signer": who, "all_actions": action_list(active),
-            "ingredients": links,
+    identity = tr.signer_identity(store, active, ctx)
+    bindings = [b for m in [active, *(manifests.get(x["manifest"]) or {} for x in links if x.get("manifest"))]
+                for b in soft_bindings(m)]
+    base = {"source": SOURCE, "manifest": label, "validation_state": state, **tr.state_words(key),
+            "failures": codes, "claim_generator": claim_generator(active), "signer": who, "signed_by": identity,
+            "all_actions": action_list(active), "ingredients": links, "soft_bindings": bindings,
+            "trust_list": {k: ctx.record[k] for k in ("list", "version", "file") if k in ctx.record},
             "user_trust_anchors": trusted_anchors}
-    out = [_state_finding(state, fails, deltas, who, make, base)]
+    out = [_state_finding(key, fails, deltas, identity, make, base)]
     for note in broken:
         out.append(make(f"An ingredient's own C2PA manifest had failed validation when it was added: {note}. "
                         "Its declarations are ignored.", strength=Strength.WEAK, evidence=base,
                         title="C2PA ingredient manifest invalid"))
-    intact = state in ("Valid", "Trusted")
+    if links:
+        out.append(_history_finding(active, links, key, make, base))
+    if bindings:
+        out.append(_bindings_finding(bindings, make, base))
+    intact = key in ("valid-untrusted", "trusted")
     for decl in declarations(active) + ingredient_decls:
         out.append(_declaration_finding(decl, make, base, intact))
     return out
 
 
-def _state_finding(state: str, fails: list[dict[str, Any]], deltas: list[dict[str, Any]], who: dict[str, Any],
+def _actions_text(actions: list[dict[str, str]]) -> str:
+    parts = []
+    for a in actions:
+        what = a.get("action", "").removeprefix("c2pa.") or "an action"
+        if a.get("digital_source_type"):
+            what += f" as {vocabulary_term(a['digital_source_type']).label}"
+        if a.get("software_agent"):
+            what += f" with {a['software_agent']}"
+        parts.append(what)
+    return ", ".join(dict.fromkeys(parts)) or "no actions recorded"
+
+
+def _history_finding(active: dict[str, Any], links: list[dict[str, Any]], key: str, make: MakeFinding,
+                     base: dict[str, Any]) -> Finding:
+    """The manifest chain, oldest first, so an editor reads "captured on X, then generative fill in Y"."""
+    steps = []
+    for link in sorted(links, key=lambda x: -int(x.get("depth") or 0)):
+        who = f", signed by {link['signer']}" if link.get("signer") else ""
+        what = _actions_text(link.get("actions") or []) if link.get("manifest") else "no C2PA manifest of its own"
+        note = "" if link["state"] in ("trusted", "absent") else ": a property of that ingredient, not of this file"
+        steps.append(f"\"{link.get('title') or 'untitled'}\" ({link['relationship']}, {link['state_words']}"
+                     f"{note}{who}): {what}")
+    gen = claim_generator(active)
+    steps.append(f"this file ({c2pa_state(key).words}" + (f", made with {gen}" if gen else "") + "): "
+                 + _actions_text(action_list(active)))
+    history = [{"title": x.get("title"), "relationship": x["relationship"], "state": x["state"],
+                "depth": x.get("depth"), "signer": x.get("signer"), "actions": x.get("actions")} for x in links]
+    return make("C2PA history, oldest first: " + "; then ".join(steps) + ".", strength=Strength.INFO,
+                evidence={**base, "history": history}, title="C2PA history (ingredient chain)")
+
+
+def _bindings_finding(bindings: list[dict[str, Any]], make: MakeFinding, base: dict[str, Any]) -> Finding:
+    parts = [f"{b['alg']} ({b['note']})" for b in bindings]
+    return make("The C2PA manifest declares soft bindings (watermarks or fingerprints bound to the content): "
+                + "; ".join(parts) + ".", strength=Strength.INFO, evidence=base,
+                title="C2PA soft bindings declared")
+
+
+def _state_finding(key: str, fails: list[dict[str, Any]], deltas: list[dict[str, Any]], who: dict[str, Any],
                    make: MakeFinding, base: dict[str, Any]) -> Finding:
-    """One finding for the validation state, as the SDK gives it."""
-    signed_by = who.get("common_name") or who.get("issuer") or "an unnamed signer"
-    if who.get("issuer") and who.get("issuer") != who.get("common_name"):
-        signed_by += f" (issued by {who['issuer']})"
-    signed_by += f" on {who['time']}" if who.get("time") else ""
-    if state == "Trusted":
-        return make(f"The C2PA manifest is intact and was signed by {signed_by}, whose certificate chains to a "
-                    "trusted root. It records what the signer declares, not that the content is true.",
-                    strength=Strength.INFO, evidence=base, title="C2PA manifest valid (trusted signer)")
-    if state == "Valid":
-        return make(f"The C2PA manifest is intact and was signed by {signed_by}. {_sentences(fails)}".strip(),
-                    strength=Strength.INFO, evidence=base, title="C2PA manifest valid (signer not trusted)")
+    """One finding for the manifest's state: its words, what it proves, and who signed."""
+    state = c2pa_state(key)
+    signed = tr.signer_sentence(who, key)
+    if key == "trusted":
+        return make(f"{state.meaning} {signed}", strength=Strength.INFO, evidence=base, title=f"C2PA: {state.words}")
+    if key == "valid-untrusted":
+        others = _sentences(fails, lambda c: c != tr.UNTRUSTED)  # the signer sentence already says it
+        return make(f"{state.meaning} {signed} {others}".strip(), strength=Strength.INFO, evidence=base,
+                    title=f"C2PA: {state.words}")
     altered = [str(e.get("code")) for e in fails if _is_integrity_failure(str(e.get("code", "")))]
     chain_altered = [str(e.get("code")) for e in deltas if _is_integrity_failure(str(e.get("code", "")))]
     if altered:
-        return make(f"The file was altered after its C2PA manifest was signed ({', '.join(dict.fromkeys(altered))})."
-                    f" {_sentences(fails, _is_integrity_failure)} Whatever the manifest declares no longer "
-                    "describes this file.", strength=Strength.STRONG, evidence=base, claim=Claim.TAMPERED,
-                    title="C2PA manifest does not match the file")
+        return make(f"{state.meaning} The file was altered after its C2PA manifest was signed "
+                    f"({', '.join(dict.fromkeys(altered))}). {_sentences(fails, _is_integrity_failure)} Whatever the "
+                    f"manifest declares no longer describes this file. {signed}", strength=Strength.STRONG,
+                    evidence=base, claim=Claim.TAMPERED, title=f"C2PA: {state.words} (file altered after signing)")
     if chain_altered:
-        return make("The file's C2PA history is broken: the manifest of an ingredient it was made from was altered "
-                    f"({', '.join(dict.fromkeys(chain_altered))}). {_sentences(deltas, _is_integrity_failure)} "
-                    "The recorded history no longer describes this file.", strength=Strength.STRONG,
-                    evidence=base, claim=Claim.TAMPERED, title="C2PA ingredient history does not match")
-    codes = ", ".join(dict.fromkeys(str(e.get("code")) for e in fails + deltas)) or state
-    return make(f"The C2PA manifest's signature cannot be relied on ({codes}). "
-                f"{_sentences(fails + deltas) or 'The SDK gave no reason.'} "
-                "The content hashes were not reported as altered.",
-                strength=Strength.MODERATE, evidence=base, title="C2PA signature not accepted")
+        return make(f"{state.meaning} The file's C2PA history is broken: the manifest of an ingredient it was made "
+                    f"from was altered ({', '.join(dict.fromkeys(chain_altered))}). "
+                    f"{_sentences(deltas, _is_integrity_failure)} The recorded history no longer describes this "
+                    f"file. {signed}", strength=Strength.STRONG, evidence=base, claim=Claim.TAMPERED,
+                    title=f"C2PA: {state.words} (ingredient history altered)")
+    codes = ", ".join(dict.fromkeys(str(e.get("code")) for e in fails)) or "no reason given"
+    return make(f"{state.meaning} The manifest's signature cannot be relied on ({codes}). "
+                f"{_sentences(fails) or 'The SDK gave no reason.'} The content hashes were not reported as altered, "
+                f"so this is not evidence of tampering. {signed}", strength=Strength.MODERATE, evidence=base,
+                title=f"C2PA: {state.words} (signature not accepted)")
 
 
 def _declaration_finding(decl: Declaration, make: MakeFinding, base: dict[str, Any], intact: bool) -> Finding:
@@ -269,8 +332,8 @@ def _declaration_finding(decl: Declaration, make: MakeFinding, base: dict[str, A
     if claim in (Claim.AI_GENERATED, Claim.AI_EDITED):
         title = ("C2PA manifest declares AI generation" if claim is Claim.AI_GENERATED
                  else "C2PA manifest declares AI editing") + (f" ({', '.join(decl.agents)})" if decl.agents else "")
-        return make(sentence + " The signer made this declaration; the signature shows it was not changed since.",
-                    strength=Strength.DECISIVE, evidence=evidence, claim=claim, title=title)
+        return make(sentence + " The signer made this declaration; the signature shows it was not changed since. "
+                    + _who_declared(base), strength=Strength.DECISIVE, evidence=evidence, claim=claim, title=title)
     if claim is Claim.CAPTURE:
         return make(sentence + " This is context, never proof of authenticity: it is what the signer declared.",
                     strength=Strength.INFO, evidence=evidence, claim=claim, title="C2PA manifest declares a capture")
@@ -278,10 +341,24 @@ def _declaration_finding(decl: Declaration, make: MakeFinding, base: dict[str, A
                 title=f"C2PA manifest declares {decl.source_type}")
 
 
+def _who_declared(base: dict[str, Any]) -> str:
+    """An AI tool declaring its own output is provenance whether or not it is on a trust list; say which."""
+    who = base.get("signed_by") or {}
+    name = who.get("organisation") or who.get("common_name") or "the signer"
+    itself = f" {name} signs as the AI generator itself ({who['ai_generator']})." if who.get("ai_generator") else ""
+    if base.get("state") == "trusted":
+        return f"{itself} The signer is on {who.get('trust_list') or 'a trust list in use'}, so who declared it is " \
+               "confirmed.".lstrip()
+    return (f"{itself} The signer ({name}) is not on a trust list in use, so who declared it is unverified; the "
+            "declaration still counts as AI provenance because the manifest is intact, but anyone could have signed "
+            "it.").lstrip()
+
+
 def no_manifest(make: MakeFinding) -> list[Finding]:
-    return [make("The file carries no C2PA manifest, so its provenance is unknown. Most files have none; "
-                 "this says nothing about how it was made.", strength=Strength.INFO,
-                 evidence={"source": SOURCE, "manifest": None}, title="No C2PA manifest")]
+    state = c2pa_state("absent")
+    return [make(f"{state.meaning}", strength=Strength.INFO,
+                 evidence={"source": SOURCE, "manifest": None, **tr.state_words("absent")},
+                 title=f"C2PA: {state.words} (no manifest)")]
 
 
 def remote(make: MakeFinding, url: str | None) -> list[Finding]:

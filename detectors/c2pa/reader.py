@@ -51,11 +51,26 @@ class ReadResult:
     error: str = ""  # the SDK's own message, for unreadable/unsupported
 
 
-def settings_for(trust_pem: str | None = None) -> dict[str, Any]:
-    """The SDK settings for a read: offline, plus the user's own trust anchors if given."""
+def settings_for(trust_pem: str | None = None, *, signer_pem: str | None = None, signer_uri: str | None = None,
+                 tsa_pem: str | None = None) -> dict[str, Any]:
+    """The SDK settings for a read: offline, the trust list in use and the user's own anchors if given.
+
+    Each list gets a ``trust_uri`` so the SDK's ``trustListUri`` says which one vouched for a signer
+    (the user's extra anchors are the SDK's ``user_anchors``).
+    """
     settings = json.loads(json.dumps(OFFLINE_SETTINGS))
+    trust: dict[str, Any] = {}
+    anchors = []
+    if signer_pem:
+        anchors.append({"trust_anchors": signer_pem, "trust_kind": "manifest", "trust_uri": signer_uri or "trust-list"})
+    if tsa_pem:
+        anchors.append({"trust_anchors": tsa_pem, "trust_kind": "tsa", "trust_uri": "c2pa-tsa-trust-list"})
+    if anchors:
+        trust["anchors"] = anchors
     if trust_pem:
-        settings["trust"] = {"user_anchors": trust_pem}
+        trust["user_anchors"] = trust_pem
+    if trust:
+        settings["trust"] = trust
     return settings
 
 
@@ -74,11 +89,11 @@ def load_trust_anchors(path: str | Path) -> str:
 class ManifestReader:
     """One SDK context per worker, reused for every file it reads."""
 
-    def __init__(self, trust_pem: str | None = None) -> None:
+    def __init__(self, trust_pem: str | None = None, **lists: str | None) -> None:
         import c2pa
 
         self._c2pa = c2pa
-        self.context = c2pa.Context.from_dict(settings_for(trust_pem))
+        self.context = c2pa.Context.from_dict(settings_for(trust_pem, **lists))
         try:
             self._supported = set(c2pa.Reader.get_supported_mime_types())
         except Exception:  # noqa: BLE001 - an older SDK without the list: let it decide per file

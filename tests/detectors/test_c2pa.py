@@ -56,11 +56,12 @@ def test_import_and_availability_do_not_import_the_sdk():
 
 
 def test_class_data():
-    assert (C2PADetector.id, C2PADetector.version, C2PADetector.cost) == ("c2pa", "1.1.0", "cheap")
+    assert (C2PADetector.id, C2PADetector.version, C2PADetector.cost) == ("c2pa", "1.2.0", "cheap")
     assert C2PADetector.media == frozenset({"image", "video", "document"})
     assert C2PADetector.kind is Kind.PROVENANCE and C2PADetector.requires_modules == ("c2pa",)
     doc = C2PADetector.__doc__ or ""
-    for words in ("Trusted", "Invalid", "signingCredential.untrusted", "When it fails"):
+    for words in ("trusted", "invalid", "valid, signer not on a trust list", "absent", "signingCredential.untrusted",
+                  "When it fails"):
         assert words in doc
 
 
@@ -77,7 +78,7 @@ def test_declared_source_type(tmp_path, pki, source_type, claim, strength):
               "digitalCapture"}] if action == "c2pa.edited" else []
     data = sign(pki, manifest(source_type, action=action, agent="GenTool", extra_actions=extra), image_bytes())
     findings = detect(write(tmp_path, "f.jpg", data))
-    state = only(findings, "C2PA manifest valid")
+    state = only(findings, "C2PA: valid")
     assert state.evidence["validation_state"] == "Valid"
     assert "signingCredential.untrusted" in state.evidence["failures"]
     assert state.evidence["signer"]["common_name"] == "synthcheck test signer"
@@ -101,20 +102,20 @@ def test_signed_video_and_altered_video(tmp_path, pki):
     assert any(f.claim is Claim.AI_GENERATED and f.strength is Strength.DECISIVE for f in detect(path))
     mdat = signed.find(b"mdat") + 64  # change a byte of coded frame data
     altered = signed[:mdat] + bytes([signed[mdat] ^ 0xFF]) + signed[mdat + 1:]
-    state = only(detect(write(tmp_path, "v2.mp4", altered)), "C2PA manifest does not match")
+    state = only(detect(write(tmp_path, "v2.mp4", altered)), "C2PA: invalid (file altered")
     assert state.claim is Claim.TAMPERED and "assertion.bmffHash.mismatch" in state.evidence["failures"]
 
 
 def test_no_manifest(tmp_path):
     findings = detect(write(tmp_path, "plain.jpg", image_bytes()))
-    assert [(f.title, f.strength, f.claim) for f in findings] == [("No C2PA manifest", Strength.INFO, None)]
+    assert [(f.title, f.strength, f.claim) for f in findings] == [("C2PA: absent (no manifest)", Strength.INFO, None)]
     assert "provenance is unknown" in findings[0].explanation
 
 
 def test_pixels_changed_after_signing_is_tampered(tmp_path, pki):
     signed = sign(pki, manifest("trainedAlgorithmicMedia"), image_bytes())
     findings = detect(write(tmp_path, "t.jpg", flip_scan_byte(signed)))
-    state = only(findings, "C2PA manifest does not match")
+    state = only(findings, "C2PA: invalid (file altered")
     assert (state.claim, state.strength) == (Claim.TAMPERED, Strength.STRONG)
     assert state.evidence["validation_state"] == "Invalid"
     assert "assertion.dataHash.mismatch" in state.evidence["failures"]
@@ -132,7 +133,7 @@ def test_ingredient_chain_capture_then_ai_edit(tmp_path, pki):
     child = sign(pki, child_def, image_bytes(seed=2),
                  ingredients=[({"title": "parent.jpg", "relationship": "parentOf", "label": "parent"}, parent)])
     findings = detect(write(tmp_path, "edit.jpg", child))
-    state = only(findings, "C2PA manifest valid")
+    state = only(findings, "C2PA: valid")
     links = state.evidence["ingredients"]
     assert len(links) == 1 and links[0]["relationship"] == "parentOf" and links[0]["title"] == "parent.jpg"
     ai = [f for f in findings if f.claim is Claim.AI_EDITED]
@@ -174,7 +175,7 @@ def test_grandparent_reached_through_a_component_is_only_part_of_the_file(tmp_pa
                ingredients=[({"title": "comp.jpg", "relationship": "componentOf"}, comp),
                             ({"title": "cap.jpg", "relationship": "componentOf"}, cap)])
     findings = detect(write(tmp_path, "nested.jpg", out))
-    links = only(findings, "C2PA manifest valid").evidence["ingredients"]
+    links = only(findings, "C2PA: valid").evidence["ingredients"]
     assert sorted((link["title"], link["depth"]) for link in links) == [("cap.jpg", 1), ("comp.jpg", 1), ("gen.jpg", 2)]
     deep = [f for f in findings if "Diffuser 1.0" in f.evidence.get("software_agents", [])]
     assert len(deep) == 1 and deep[0].claim is Claim.AI_EDITED and deep[0].evidence["via_ingredient"] == "componentOf"
@@ -186,10 +187,10 @@ def test_grandparent_reached_through_a_component_is_only_part_of_the_file(tmp_pa
 # -- trust -----------------------------------------------------------------------------------
 def test_user_trust_anchors_make_the_signer_trusted(tmp_path, pki):
     path = write(tmp_path, "g.jpg", sign(pki, manifest("trainedAlgorithmicMedia"), image_bytes()))
-    untrusted = only(detect(path), "C2PA manifest valid")
-    assert untrusted.title.endswith("(signer not trusted)") and "trust list" in untrusted.explanation
-    trusted = only(detect(path, c2pa_trust_anchors=str(pki.root_path)), "C2PA manifest valid")
-    assert trusted.title.endswith("(trusted signer)")
+    untrusted = only(detect(path), "C2PA: valid")
+    assert untrusted.title == "C2PA: valid, signer not on a trust list" and "trust list" in untrusted.explanation
+    trusted = only(detect(path, c2pa_trust_anchors=str(pki.root_path)), "C2PA: trusted")
+    assert trusted.title == "C2PA: trusted"
     assert trusted.evidence["validation_state"] == "Trusted" and trusted.evidence["failures"] == []
 
 
@@ -287,13 +288,13 @@ def test_fused_verdicts_through_scan(tmp_path, pki):
 # -- the SDK's own test files ----------------------------------------------------------------
 @pytest.mark.corpus
 @pytest.mark.parametrize("name, title, code", [
-    ("C.jpg", "C2PA manifest valid (signer not trusted)", "signingCredential.untrusted"),
-    ("files-for-reading-tests/XCA.jpg", "C2PA manifest does not match the file", "assertion.dataHash.mismatch"),
-    ("files-for-reading-tests/E-sig-CA.jpg", "C2PA manifest does not match the file", "claimSignature.mismatch"),
-    ("files-for-reading-tests/CIE-sig-CA.jpg", "C2PA ingredient history does not match", "claimSignature.mismatch"),
-    ("dashinit.mp4", "C2PA manifest does not match the file", "assertion.bmffHash.mismatch"),
-    ("video1.mp4", "C2PA manifest valid (signer not trusted)", "signingCredential.untrusted"),
-    ("file_with_wrong_extension.xyz.jpg", "C2PA manifest valid (signer not trusted)", "signingCredential.untrusted"),
+    ("C.jpg", "C2PA: valid, signer not on a trust list", "signingCredential.untrusted"),
+    ("files-for-reading-tests/XCA.jpg", "C2PA: invalid (file altered after signing)", "assertion.dataHash.mismatch"),
+    ("files-for-reading-tests/E-sig-CA.jpg", "C2PA: invalid (file altered after signing)", "claimSignature.mismatch"),
+    ("files-for-reading-tests/CIE-sig-CA.jpg", "C2PA: invalid (ingredient history altered)", "claimSignature.mismatch"),
+    ("dashinit.mp4", "C2PA: invalid (file altered after signing)", "assertion.bmffHash.mismatch"),
+    ("video1.mp4", "C2PA: valid, signer not on a trust list", "signingCredential.untrusted"),
+    ("file_with_wrong_extension.xyz.jpg", "C2PA: valid, signer not on a trust list", "signingCredential.untrusted"),
 ])
 def test_sdk_test_files(shared_data, name, title, code):
     path = shared_data / "c2pa" / name
@@ -304,7 +305,7 @@ def test_sdk_test_files(shared_data, name, title, code):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name, title", [("A.jpg", "No C2PA manifest"), ("cloud.jpg", "Remote manifest not fetched")])
+@pytest.mark.parametrize("name, title", [("A.jpg", "C2PA: absent (no manifest)"), ("cloud.jpg", "Remote manifest not fetched")])
 def test_sdk_test_files_without_embedded_manifest(shared_data, name, title):
     path = shared_data / "c2pa" / name
     if not path.exists():
@@ -325,8 +326,8 @@ def test_sdk_test_certificate_as_trust_anchor(shared_data, tmp_path):
     root = write(tmp_path, "root.pem", b"-----BEGIN CERTIFICATE-----" + chain.split(b"-----BEGIN CERTIFICATE-----")[-1])
     pki = SigningPKI(chain, key.read_bytes(), root)
     path = write(tmp_path, "s.jpg", sign(pki, manifest("digitalCapture"), image_bytes()))
-    assert only(detect(path), "C2PA manifest valid").evidence["validation_state"] == "Valid"
-    trusted = only(detect(path, c2pa_trust_anchors=str(root)), "C2PA manifest valid")
+    assert only(detect(path), "C2PA: valid").evidence["validation_state"] == "Valid"
+    trusted = only(detect(path, c2pa_trust_anchors=str(root)), "C2PA: trusted")
     assert trusted.evidence["validation_state"] == "Trusted"
 
 
