@@ -33,7 +33,12 @@ class Scan:
     skipped: Mapping[str, str] = field(default_factory=dict)
 
     def results(self, paths: Iterable[str]) -> Iterator[tuple[int, FileResult]]:
-        return run_scan(paths, self.options)
+        results = run_scan(paths, self.options)
+        if "known" in self.options.detectors:  # files that are the same picture get a near-duplicate finding
+            from .hashes.groups import mark_duplicates
+
+            results = mark_duplicates(results)
+        return results
 
     def finish(self) -> RunInfo:
         self.run = replace(self.run, finished=utcnow())
@@ -63,13 +68,16 @@ def prepare(settings: ScanSettings | None = None, *, detectors: Sequence[str] | 
     elif any(v is not None for v in (detectors, skip, device, workers, limits, options)):
         raise TypeError("prepare() takes either settings or keyword options, not both")
     chosen, skipped = select(list(settings.detectors) or None, list(settings.skip) or None, extra=extra)
+    det_options = settings.detector_options()
+    for c in chosen:  # parent-side setup (hash lists): a ValueError here is a usage error, exit 2
+        det_options.update(c.prepare_run(det_options))
     opts = ScanOptions(
         detectors=tuple(c.id for c in chosen),
         extra=tuple(f"{c.__module__}:{c.__qualname__}" for c in extra),
         device=resolve_device(settings.device),
         workers=settings.workers,
         limits=settings.limits,
-        options=settings.detector_options(),
+        options=det_options,
     )
     run = RunInfo(
         tool_version=__version__, schema_version=SCHEMA_VERSION,

@@ -94,6 +94,9 @@ def scan(
     html_all: bool = typer.Option(False, "--html-all",
                                   help="HTML report: detail images for every file, not only those at or above "
                                        "possibly-synthetic."),
+    match_list: Optional[List[str]] = typer.Option(None, "--match-list", metavar="[KIND=]FILE",
+                                                   help="Match files against this hash list (repeatable); KIND is "
+                                                        "synthetic, allow or other (README: Known content)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG",
@@ -111,7 +114,7 @@ def scan(
         "exit_zero": exit_zero or None, "max_bytes": max_bytes, "max_pixels": max_pixels,
         "max_frames": max_frames, "timeout_s": timeout, "fps": fps, "c2pa_trust_anchors": c2pa_trust_anchors,
         "artifacts_dir": artifacts_dir, "metadata_reader": metadata_reader, "rivagan": rivagan,
-        "record_host": host, "html_all": html_all or None,
+        "record_host": host, "html_all": html_all or None, "match_list": match_list,
     }
     try:
         settings = resolve({k: v for k, v in given.items() if v not in (None, [])}, config)
@@ -119,6 +122,26 @@ def scan(
         typer.echo(f"synthcheck: error: {exc}", err=True)
         raise typer.Exit(2)
     raise typer.Exit(run_scan_command(paths, settings))
+
+
+class HashFormat(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+
+
+@app.command("hash")
+def hash_files(
+    paths: List[str] = typer.Argument(..., help="Files or folders (recursive); '-' reads paths from stdin."),
+    fmt: HashFormat = typer.Option(HashFormat.jsonl, "--format", "-f", help="jsonl (default), json or csv."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-j", help="Worker processes (default: cores)."),
+) -> None:
+    """Print each file's SHA-256, PDQ (with quality), pHash and dHash; for a video, PDQ per second.
+
+    The output is itself a hash list: `synthcheck scan --match-list synthetic=hashes.jsonl`."""
+    from .hash_command import run_hash_command
+
+    raise typer.Exit(run_hash_command(paths, fmt.value, workers))
 
 
 @app.command("detectors")

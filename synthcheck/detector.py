@@ -85,6 +85,13 @@ class Detector:
                 return Availability(False, f"'{tool}' is not on PATH", f"apt-get install {tool}")
         return Availability(True)
 
+    @classmethod
+    def prepare_run(cls, options: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Parent side, once per scan before any file is read: check and load what the workers need
+        (a hash list), returning options to add for them.  Raise ``ValueError`` with a one-line
+        message for bad input: the scan then stops with exit code 2 before reading a file."""
+        return {}
+
     def load(self) -> None:
         """Load models or weights; called once per worker before the first ``run``."""
 

@@ -2,6 +2,7 @@
 
 Rules (docs/scoring.md explains them for readers):
 - decisive provenance that claims AI creation or AI editing -> ``ai-generated`` (basis provenance);
+- else a strong hash match to a list of known AI-generated items -> ``ai-generated`` (basis known-content);
 - otherwise the strongest statistical finding (signal, semantic, temporal) sets the label through
   the shared thresholds: >= 0.9 ``likely-synthetic``, >= 0.6 ``possibly-synthetic``;
 - a finding a detector marks unstable (``evidence["unstable"]``), a contradiction between
@@ -66,6 +67,12 @@ def fuse(findings: Sequence[Finding], errors: Sequence[FileError], *, fatal: boo
     top = max(stats, key=lambda f: f.score or 0.0, default=None)
     top_score = top.score if top is not None and top.score is not None else None
 
+    known_ai = [f for f in findings if f.kind is Kind.MATCH and f.claim is Claim.AI_GENERATED
+                and f.strength.rank >= Strength.STRONG.rank]
+    if known_ai and not decisive_ai:
+        best = max(known_ai, key=lambda f: (f.strength.rank, f.score or 0.0))
+        return Verdict(Label.AI_GENERATED, best.score, "known-content",
+                       f"The file matches a known AI-generated item: {best.explanation}")
     if decisive_ai:
         best = decisive_ai[0]
         note = " Other provenance contradicts it; see the contradiction finding." if conflicts else ""

@@ -121,7 +121,7 @@ class FileError:
 class Verdict:
     label: Label
     score: float | None
-    basis: str  # "provenance" | "signals" | "none"
+    basis: str  # "provenance" | "known-content" | "signals" | "none"
     summary: str
 
 

@@ -108,6 +108,19 @@ def _existing_file(v: Any, where: str) -> str:
     return str(v)
 
 
+_LIST_KIND = re.compile(r"^(synthetic|allow|other)=")
+
+
+def _match_lists(v: Any, where: str) -> tuple[str, ...]:
+    """Hash lists as ``[KIND=]FILE``; each file must exist (its lines are checked by the known detector)."""
+    items = _globs(v, where)
+    for spec in items:
+        path = _LIST_KIND.sub("", spec, count=1)
+        if not Path(path).is_file():
+            raise SettingsError(f"{where}: no such file: {path}")
+    return items
+
+
 def _folder(v: Any, where: str) -> str:
     if not isinstance(v, (str, os.PathLike)) or not str(v):
         raise SettingsError(f"{where}: expected a folder path, got {v!r}")
@@ -162,6 +175,9 @@ KEYS: tuple[Key, ...] = (
         "Video frames sampled per second by the temporal detector (default: the detector's own)."),
     Key("rivagan", "watermark.rivagan", "--rivagan/--no-rivagan", _bool, False,
         "Also decode RivaGAN watermarks (about 1 s per image on CPU)."),
+    Key("match_list", "known.match_lists", "--match-list", _match_lists, (),
+        "Hash lists to match files against, [KIND=]FILE with KIND synthetic, allow or other "
+        "(README: Known content).", path=True),
     Key("record_host", "report.host", "--host/--no-host", _bool, True,
         "Record the host name in the run record; false for reports that will be published."),
     Key("html_all", "report.html_all", "--html-all", _bool, False,
@@ -194,6 +210,7 @@ class ScanSettings:
     metadata_reader: str = "auto"
     fps: float | None = None
     rivagan: bool = False
+    match_list: tuple[str, ...] = ()
     record_host: bool = True
     html_all: bool = False
     max_frames_given: bool = False  # --max-frames was asked for, so the temporal detector samples that many
@@ -216,6 +233,8 @@ class ScanSettings:
             opts["temporal.fps"] = self.fps
         if self.max_frames_given:
             opts["temporal.max_frames"] = self.limits.max_frames
+        if self.match_list:
+            opts["known.match_lists"] = list(self.match_list)
         return {**opts, **self.extra_options}
 
     def record(self) -> dict[str, Any]:
@@ -298,7 +317,7 @@ def resolve(cli: Mapping[str, Any] | None = None, config: str | os.PathLike[str]
         quiet=values["quiet"], fail_on=values["fail_on"], exit_zero=values["exit_zero"], limits=limits,
         c2pa_trust_anchors=values["c2pa_trust_anchors"], artifacts_dir=values["artifacts_dir"],
         metadata_reader=values["metadata_reader"], fps=values["fps"], rivagan=values["rivagan"],
-        record_host=values["record_host"], html_all=values["html_all"],
+        match_list=values["match_list"], record_host=values["record_host"], html_all=values["html_all"],
         max_frames_given=cli.get("max_frames") is not None or "limits.max_frames" in from_file,
         config_file=str(config) if config else None,
         extra_options=MappingProxyType(dict(extra_options or {})),
@@ -307,9 +326,18 @@ def resolve(cli: Mapping[str, Any] | None = None, config: str | os.PathLike[str]
 
 
 def _relative(value: Any, base: Path | None) -> Any:
+    if isinstance(value, list):  # a list of paths (match lists), each maybe prefixed KIND=
+        return [_relative_prefixed(v, base) for v in value]
     if isinstance(value, str) and value and base is not None and not os.path.isabs(value):
         return str(base / value)
     return value
+
+
+def _relative_prefixed(value: Any, base: Path | None) -> Any:
+    m = _LIST_KIND.match(value) if isinstance(value, str) else None
+    if m is None:
+        return _relative(value, base)
+    return m.group(0) + str(_relative(value[m.end():], base))
 
 
 def _format_for(output: Any) -> str:
