@@ -33,6 +33,15 @@ sysdeps:
 	  echo "note: exiftool not found and not root; install it with 'sudo apt-get install libimage-exiftool-perl'"; \
 	  echo "      (optional: the metadata detector falls back to a pure-Python reader)"; \
 	fi
+	@# chromium: tests/browser checks the HTML report in a real browser (skipped without it)
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium with apt-get (for the HTML report's browser test)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: could not install chromium; the browser test will be skipped"; \
+	else \
+	  echo "note: chromium not found and not root; the HTML report's browser test will be skipped"; \
+	fi
 
 demo: setup
 	@# exit 1 (AI evidence found) and 2 (the truncated sample is an error) are the expected outcome here
