@@ -108,9 +108,14 @@ def _progress(total: int, quiet: bool):  # noqa: ANN202 - rich type only when us
     if quiet or not sys.stderr.isatty():
         return None
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
 
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True)
+    class Rate(ProgressColumn):  # files, not bytes, per second; blank until rich has two samples
+        def render(self, task) -> Text:  # noqa: ANN001
+            return Text(f"{task.speed:.1f} files/s" if task.speed else "– files/s")
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
+                        TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
     progress.start()
     return progress
