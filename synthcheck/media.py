@@ -37,7 +37,7 @@ def _register_heif() -> None:
         pillow_heif.register_heif_opener()
         if hasattr(pillow_heif, "register_avif_opener"):
             pillow_heif.register_avif_opener()
-    except Exception:  # pragma: no cover - pillow-heif missing: HEIF is then unsupported
+    except Exception:  # noqa: BLE001  # pragma: no cover - pillow-heif missing: HEIF is then unsupported
         pass
 
 
@@ -135,7 +135,8 @@ class Media:
         if self.format == "jpeg":
             sos = tail.rfind(b"\xff\xda")
             if sos < 0 or tail.find(b"\xff\xd9", sos) < 0:
-                self.errors.append(MediaError(ErrorCode.TRUNCATED, "JPEG ends before its end-of-image marker: the file is truncated"))
+                self.errors.append(MediaError(ErrorCode.TRUNCATED,
+                                              "JPEG ends before its end-of-image marker: the file is truncated"))
         elif self.format == "png" and tail.rfind(b"IEND") < 0:
             self.errors.append(MediaError(ErrorCode.TRUNCATED, "PNG has no IEND chunk: the file is truncated"))
 

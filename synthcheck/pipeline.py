@@ -56,7 +56,7 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileR
             if pixel_error is None:
                 pixel_error = exc
                 errors.append(FileError(exc.code, exc.message))
-        except Exception as exc:  # noqa: BLE001 - one detector never stops the others
+        except Exception as exc:  # one detector never stops the others
             log.debug("detector %s failed on %s", det.id, path, exc_info=True)
             errors.append(FileError(ErrorCode.DETECTOR_ERROR, f"{type(exc).__name__}: {exc}", detector=det.id))
     for err in media.errors:  # structural truncation, partial video decodes: what decoded was used

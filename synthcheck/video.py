@@ -18,7 +18,7 @@ from __future__ import annotations
 import time as _time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .limits import Limits, MediaError
 from .model import ErrorCode
@@ -217,7 +217,7 @@ class _Sampler:
                                         f"video decoding stopped after {len(frames)} frames: {exc}")
         return frames
 
-    def _convert(self, frame, rotation: int, index: int, t: float, win: int) -> Frame:
+    def _convert(self, frame: Any, rotation: int, index: int, t: float, win: int) -> Frame:
         w, h = self._size(frame.width, frame.height)
         try:
             rgb = frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
@@ -230,11 +230,11 @@ class _Sampler:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=int(round(rot / 90.0)) % 4))
         return Frame(index, round(t, 6), rgb, win)
 
-    def _decode(self, container, stream) -> Iterator:
+    def _decode(self, container: Any, stream: Any) -> Iterator:
         for frame in container.decode(stream):
             yield frame
 
-    def _sequential(self, container, stream, frames: list[Frame], eff: float, rotation: int,
+    def _sequential(self, container: Any, stream: Any, frames: list[Frame], eff: float, rotation: int,
                     duration: float) -> None:
         rate = float(stream.average_rate or 25)
         next_t = 0.0
@@ -254,7 +254,7 @@ class _Sampler:
             self.error = MediaError(ErrorCode.TRUNCATED, f"video stream ends at {last_t:.2f} s but the container "
                                                           f"declares {duration:.2f} s; the file looks truncated")
 
-    def _windows(self, container, stream, frames: list[Frame], eff: float, rotation: int,
+    def _windows(self, container: Any, stream: Any, frames: list[Frame], eff: float, rotation: int,
                  starts: list[float], per: int) -> None:
         """Seek to the keyframe before each window start unless it is near, then decode forward."""
         tb = stream.time_base
@@ -287,8 +287,9 @@ class _Sampler:
             else:  # end of stream: before the declared end means the file is cut short
                 end = float(self.duration or 0.0)
                 if end and pos < end - max(1.0, 5.0 / rate) and self.error is None:
-                    self.error = MediaError(ErrorCode.TRUNCATED, f"video stream ends at {max(pos, 0):.2f} s but the "
-                                                                  f"container declares {end:.2f} s; the file looks truncated")
+                    self.error = MediaError(ErrorCode.TRUNCATED,
+                                            f"video stream ends at {max(pos, 0):.2f} s but the container "
+                                            f"declares {end:.2f} s; the file looks truncated")
                 return
 
 
@@ -309,7 +310,7 @@ def _wanted_indices(n: int, limit: int, window: int | None) -> dict[int, int]:
     return {s + j: w for w, s in enumerate(starts) for j in range(per) if s + j < n}
 
 
-def _stream_rotation(stream) -> int:
+def _stream_rotation(stream: Any) -> int:
     """Counter-clockwise display rotation from the legacy ``rotate`` tag (clockwise degrees)."""
     tag = (stream.metadata or {}).get("rotate")
     try:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synthcheck.detector import strength_for_score
-
 from . import calibration as cal
 from .spectrum import GridStats, analyse
 

@@ -49,7 +49,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
+    except Exception:  # noqa: BLE001 - best effort (no glibc, no prctl): the child must still exec
         pass
 
 
@@ -137,7 +137,7 @@ class ExifToolProcess:
                 proc.stdin.flush()
                 proc.stdin.close()
             proc.wait(timeout=2)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a polite close that fails in any way ends in a kill
             proc.kill()
             proc.wait(timeout=2)
 

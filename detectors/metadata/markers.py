@@ -81,7 +81,8 @@ def digital_source_type(fields: Fields, used: set[str]) -> list[Hit]:
         claim = entry.claim
         strength = _DST_STRENGTH.get(claim, Strength.INFO) if claim else Strength.INFO
         caution = (" Such a claim is easily copied or forged; it is context, never proof of authenticity."
-                   if claim is Claim.CAPTURE else " Metadata can be removed or forged, but generators write this label themselves."
+                   if claim is Claim.CAPTURE
+                   else " Metadata can be removed or forged, but generators write this label themselves."
                    if claim in (Claim.AI_GENERATED, Claim.AI_EDITED) else "")
         hits.append(Hit(strength, f"IPTC digital source type: {value.rsplit('/', 1)[-1]}",
                         f"The file's {key} field describes the content as {entry.label} ({value}).{caution}",
@@ -218,14 +219,16 @@ def camera(fields: Fields, used: set[str]) -> list[Hit]:
 
 
 def problems(fields: Fields) -> list[Hit]:
-    hits = [Hit(Strength.INFO, f"Unreadable {where} metadata", f"Part of the file's metadata could not be read: {what}.",
+    hits = [Hit(Strength.INFO, f"Unreadable {where} metadata",
+                f"Part of the file's metadata could not be read: {what}.",
                 None, {"block": where, "problem": what}) for where, what in fields.problems]
     hits += [Hit(Strength.INFO, "Metadata warning", f"ExifTool reports a problem in the file's metadata: {w}.",
                  None, {"warning": w}) for w in fields.warnings]
     for key in sorted(fields.cut):
         hits.append(Hit(Strength.INFO, "Oversized metadata field",
                         f"The file's {key} field is {fields.sizes[key]} characters long, over the limit this tool "
-                        "parses; it was not interpreted (unusually large fields can be an attempt to hide or to crash).",
+                        "parses; it was not interpreted (unusually large fields can be an attempt to hide or to "
+                        "crash).",
                         None, _ev(key, fields.values[key], chars=fields.sizes[key])))
     return hits
 

@@ -54,13 +54,15 @@ def findings_for(det: "Detector", media: "Media", frames: Sequence[Any],
             describe(s) + f" (segment score {s.score:.2f}).",
             strength=Strength.WEAK if s.score >= POSSIBLY_THRESHOLD else Strength.INFO,
             time=(round(s.t0, 3), round(s.t1, 3)), title=f"Temporal segment {i + 1}",
-            evidence={"segment": i, "segment_score": round(s.score, 3), "frame_indices": s.indices, "keyframe_indices": [s.indices[0], s.indices[-1]],
+            evidence={"segment": i, "segment_score": round(s.score, 3), "frame_indices": s.indices,
+                      "keyframe_indices": [s.indices[0], s.indices[-1]],
                       "measurements": _clean(s.stats), "times_control_median": _clean(ratios(s.stats)),
                       "logit": round(s.logit, 3), **s.extra}))
     lg, score = whole(segs)
     top = sorted(segs, key=lambda s: s.score, reverse=True)[:2]
     lead = ("Over the whole clip there is no more temporal instability than in the real-footage controls"
-            if score < 0.3 else "Over the whole clip the picture is less stable from frame to frame than in real footage")
+            if score < 0.3
+            else "Over the whole clip the picture is less stable from frame to frame than in real footage")
     names = "; ".join(describe(s) + f" (score {s.score:.2f})" for s in top)
     t0, t1 = float(frames[0].time), float(frames[-1].time)
     repeats = distinct(frames)[1]

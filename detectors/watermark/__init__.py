@@ -8,7 +8,11 @@ from synthcheck.detector import Detector
 from synthcheck.model import Claim, Finding, Kind, Strength
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
     from synthcheck.media import Media
+
+    from .dwtdct import MessageMatch
 
 NO_WATERMARK = ("no known watermark found (this does not show the image is unwatermarked or "
                 "authentic)")
@@ -65,7 +69,8 @@ class WatermarkDetector(Detector):
     At 512x512 the JPEG 90 target (95%) is missed: 87% reach at least MODERATE; at natural
     photo sizes (~0.15-0.2 MP, ``--size 0 --step 2``, 578 photos) 68.3% are decisive after JPEG 90.  Speed at 1 MP:
     86-138 ms for all dwtDct messages, plus 0.6-1.0 s for RivaGAN, which is therefore off unless asked for
-    (``--rivagan``, option ``watermark.rivagan=true``): its payload names no generator.  Details: detectors/watermark/README.md.
+    (``--rivagan``, option ``watermark.rivagan=true``): its payload names no generator.
+    Details: detectors/watermark/README.md.
     """
 
     id: ClassVar[str] = "watermark"
@@ -125,7 +130,7 @@ class WatermarkDetector(Detector):
                                                       "all_messages": table}))
         return out
 
-    def _rivagan(self, rgb) -> Finding:
+    def _rivagan(self, rgb: np.ndarray) -> Finding:
         from . import rivagan
 
         reason = rivagan.available()
@@ -154,9 +159,10 @@ def _p_text(p: float) -> str:
     return "below 1e-12" if p < 1e-12 else f"{p:.1g}"
 
 
-def _summary(m) -> dict[str, Any]:
+def _summary(m: MessageMatch) -> dict[str, Any]:
     return {"message": m.message.key, "generator": m.message.title,
             "expected": m.message.text(), "decoded": m.decoded_text(),
-            "matching_bits": m.matching_bits, "bits": m.message.length, "statistic": round(m.r, 2), "angle": round(m.angle),
+            "matching_bits": m.matching_bits, "bits": m.message.length, "statistic": round(m.r, 2),
+            "angle": round(m.angle),
             "p_value": float(f"{m.p_value:.3g}"), "p_family": float(f"{m.p_family:.3g}"),
             "convention": m.convention, "processing": m.processing, "blocks": m.blocks}

@@ -16,6 +16,7 @@ import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ def available() -> str:
     return ""
 
 
-def _session():
+def _session() -> Any:  # an onnxruntime.InferenceSession; onnxruntime is imported lazily
     global _SESSION
     if _SESSION is None:
         import onnxruntime as ort

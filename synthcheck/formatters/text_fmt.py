@@ -91,7 +91,7 @@ class Formatter(BaseFormatter):
         score = "" if v.score is None else f"  score {v.score:.2f}"
         yield Text.assemble("   verdict: ", (f" {v.label.value.upper()} ", LABEL_STYLE[v.label]), score,
                             (f"  basis: {v.basis}", "dim"))
-        yield _indent(Text(clean(v.summary)), 3)
+        yield _Indent(Text(clean(v.summary)), 3)
         groups = group(r.findings)
         if groups.provenance or v.label is not Label.ERROR:
             yield Text("   PROVENANCE (what the file says about itself)", style="bold cyan")
@@ -105,7 +105,7 @@ class Formatter(BaseFormatter):
                 yield Text(f"   {sec.kind.value.upper()} TIMELINE", style="bold cyan")
                 for f in sec.timeline:
                     t0, t1 = f.time  # type: ignore[misc]
-                    yield _indent(Text.assemble(
+                    yield _Indent(Text.assemble(
                         f"{clock(t0)}-{clock(t1)}  ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
                         f"  {score_text(f.score)}  ", clean(f.explanation), (f"  [{clean(f.detector)}]", "dim")), 5)
             if sec.findings:
@@ -116,17 +116,18 @@ class Formatter(BaseFormatter):
             yield Text("   ERRORS", style="bold red")
             for e in r.errors:
                 who = f" ({clean(e.detector)})" if e.detector else ""
-                yield _indent(Text(f"{e.code.value}{who}: {clean(e.message)}", style="red"), 5)
+                yield _Indent(Text(f"{e.code.value}{who}: {clean(e.message)}", style="red"), 5)
         yield Text("")
 
     @staticmethod
     def _finding(f: Finding) -> Iterable[RenderableType]:
         head = Text.assemble("     • ", (f"{f.strength.value:<8}", STRENGTH_STYLE[f.strength]),
-                             f"  {score_text(f.score)}  ", (clean(f.title or f.detector), "bold"), (f"  [{clean(f.detector)}]", "dim"))
+                             f"  {score_text(f.score)}  ", (clean(f.title or f.detector), "bold"),
+                             (f"  [{clean(f.detector)}]", "dim"))
         if f.claim is not None:
             head.append(f"  claims {f.claim.value}", style="italic")
         yield head
-        yield _indent(Text(clean(f.explanation)), 9)
+        yield _Indent(Text(clean(f.explanation)), 9)
         where = []
         if f.region is not None:
             x, y, w, h = f.region
@@ -134,7 +135,7 @@ class Formatter(BaseFormatter):
         if f.time is not None:
             where.append(f"time {clock(f.time[0])}-{clock(f.time[1])}")
         if where:
-            yield _indent(Text("; ".join(where), style="dim"), 9)
+            yield _Indent(Text("; ".join(where), style="dim"), 9)
 
     def finish(self, run: RunInfo) -> None:
         if not hasattr(self, "console"):
@@ -167,7 +168,7 @@ def clean(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-class _indent:
+class _Indent:
     """Indent wrapped lines too, so a long explanation stays under its finding (no trailing blanks,
     unlike ``rich.padding.Padding``, which pads every line to the full width)."""
 

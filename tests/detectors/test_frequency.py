@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 from scipy.signal import fftconvolve
 
@@ -121,8 +120,8 @@ def test_evidence_fields_and_spectrum_image(tmp_path: Path):
 
 
 def test_resized_trace_is_found_on_the_moved_grid():
-    from synthcheck.stability import rescale as resize_09
     from detectors.frequency.spectrum import grid_bin
+    from synthcheck.stability import rescale as resize_09
 
     assert grid_bin(1, 256) == 32 and grid_bin(4, 256, 0.9) == 256 - 114  # 1/2 / 0.9 aliases to -0.444
     up = transposed_conv(natural(seed=8), 8, seed=8)

@@ -6,7 +6,6 @@ built-in reader and once with ExifTool (skipped where ExifTool is not installed)
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import struct
@@ -199,7 +198,8 @@ def test_digital_source_type_in_png_itxt(tmp_path, reader):
 def test_iptc_2025_ai_fields(tmp_path, reader):
     extra = ("   <Iptc4xmpExt:AISystemUsed>ImageGen X</Iptc4xmpExt:AISystemUsed>\n"
              "   <Iptc4xmpExt:AIPromptInformation>a harbour at night</Iptc4xmpExt:AIPromptInformation>\n")
-    pkt = xmp_packet("x", extra).replace(b' Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/x"', b"")
+    dst = b' Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/x"'
+    pkt = xmp_packet("x", extra).replace(dst, b"")
     findings = scan(jpeg(tmp_path / "ai.jpg", xmp=pkt), reader)
     f = only(findings, "IPTC AI-system fields")
     assert (f.strength, f.claim) == (Strength.STRONG, Claim.AI_EDITED)

@@ -11,10 +11,10 @@ import pytest
 pytest.importorskip("av")
 pytest.importorskip("cv2")
 
-from synthcheck.detector import DetectorContext  # noqa: E402
-from synthcheck.media import Media  # noqa: E402
-from synthcheck.model import Kind, Strength  # noqa: E402
-from tests.conftest import natural_image  # noqa: E402
+from synthcheck.detector import DetectorContext
+from synthcheck.media import Media
+from synthcheck.model import Kind, Strength
+from tests.conftest import natural_image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 

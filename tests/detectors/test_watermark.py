@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from detectors.watermark import NO_WATERMARK, WatermarkDetector
-from detectors.watermark import dwtdct
+from detectors.watermark import NO_WATERMARK, WatermarkDetector, dwtdct
 from detectors.watermark.messages import KNOWN_MESSAGES, SDXL_BITS
 from synthcheck.detector import DetectorContext
 from synthcheck.media import Media
