@@ -307,6 +307,8 @@ def _hash_csv_row(row: list[str], header: dict[str, int], path: Path, line_no: i
         return row[i].strip() if i is not None and i < len(row) else ""
 
     file_path = col("path")
+    if col("error"):
+        return  # a file `synthcheck hash` could not hash: not an item
     if not file_path:
         raise _bad(path, line_no, "row has no path")
     last = b.last_path
@@ -376,8 +378,8 @@ def _json_record(rec: Any, path: Path, n: int, where: str, list_no: int, b: _Bui
 
     if not isinstance(rec, dict):
         raise bad("expected an object with path, sha256 and pdq (synthcheck hash output)")
-    if "error" in rec and not rec.get("pdq") and not rec.get("frames") and not rec.get("sha256"):
-        return  # a file `synthcheck hash` could not read: nothing to match on
+    if rec.get("error"):
+        return  # a file `synthcheck hash` could not hash (a README in the folder): not an item
     label = str(rec.get("label") or rec.get("path") or "")
     item = b.item(list_no, n if where == "line" else 0, label)
     try:
