@@ -23,6 +23,9 @@ from .runner import ScanOptions, run_scan
 from .settings import ScanSettings, resolve
 from .versions import library_versions
 
+# Options a detector's prepare_run resolved that the run record must state (the C2PA trust list's version and SHA-256).
+RECORDED_RUN_OPTIONS = ("c2pa.trust_lists",)
+
 
 @dataclass
 class Scan:
@@ -84,7 +87,8 @@ def prepare(settings: ScanSettings | None = None, *, detectors: Sequence[str] | 
         detectors={c.id: c.version for c in chosen},
         weights={name: digest for name, digest in weight_hashes().items()
                  if any(name in c.weights for c in chosen)},
-        options={**settings.record(), "device": opts.device, "plugins": list(opts.extra)},
+        options={**settings.record(), "device": opts.device, "plugins": list(opts.extra),
+                 **{k: det_options[k] for k in RECORDED_RUN_OPTIONS if k in det_options}},
         started=utcnow(), finished=None, host=socket.gethostname() if settings.record_host else None,
         python=sys.version.split()[0], platform=platform.platform(),
         skipped_detectors=skipped, libraries=library_versions(),

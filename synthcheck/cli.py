@@ -80,8 +80,11 @@ def scan(
     max_frames: Optional[int] = typer.Option(None, "--max-frames", help="Most video frames decoded per file."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds allowed per file."),
     fps: Optional[float] = typer.Option(None, "--fps", help="Video frames sampled per second (temporal)."),
+    c2pa_trust: Optional[str] = typer.Option(None, "--c2pa-trust", metavar="official|none|FILE",
+                                             help="C2PA trust list: official (default: the shipped C2PA Trust "
+                                                  "List, see `synthcheck trust show`), none, or a PEM file instead."),
     c2pa_trust_anchors: Optional[Path] = typer.Option(None, "--c2pa-trust-anchors",
-                                                      help="PEM file of C2PA trust anchors."),
+                                                      help="PEM file of C2PA trust anchors added to the trust list."),
     artifacts_dir: Optional[Path] = typer.Option(None, "--artifacts-dir", help="Write report images (spectra) here."),
     metadata_reader: Optional[str] = typer.Option(None, "--metadata-reader", metavar="auto|exiftool|python",
                                                   help="How the metadata detector reads tags (default auto)."),
@@ -112,7 +115,8 @@ def scan(
         "detectors": detectors, "skip": skip, "device": device.value if device else None, "workers": workers,
         "plugins": plugin, "quiet": quiet or None, "fail_on": fail_on.value if fail_on else None,
         "exit_zero": exit_zero or None, "max_bytes": max_bytes, "max_pixels": max_pixels,
-        "max_frames": max_frames, "timeout_s": timeout, "fps": fps, "c2pa_trust_anchors": c2pa_trust_anchors,
+        "max_frames": max_frames, "timeout_s": timeout, "fps": fps, "c2pa_trust": c2pa_trust,
+        "c2pa_trust_anchors": c2pa_trust_anchors,
         "artifacts_dir": artifacts_dir, "metadata_reader": metadata_reader, "rivagan": rivagan,
         "record_host": host, "html_all": html_all or None, "match_list": match_list,
     }
@@ -167,6 +171,30 @@ def version(as_json: bool = typer.Option(False, "--json", help="Machine-readable
     from .info import version_info
 
     raise typer.Exit(version_info(as_json))
+
+
+trust_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                        help="The C2PA trust lists: which one is in use, and offline updates.")
+app.add_typer(trust_app, name="trust")
+
+
+@trust_app.command("show")
+def trust_show(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Say which C2PA trust list is in use (version, SHA-256, folder) and which one an update replaced."""
+    from .trust_command import show
+
+    raise typer.Exit(show(as_json))
+
+
+@trust_app.command("update")
+def trust_update(source: Path = typer.Argument(..., metavar="PATH_OR_DIR",
+                                               help="A folder holding the published list files, or one of them."),
+                 allow_older: bool = typer.Option(False, "--allow-older",
+                                                  help="Install a list older than the one in use.")) -> None:
+    """Install newer C2PA trust lists from local files (validated first; the previous set is kept; never downloads)."""
+    from .trust_command import update
+
+    raise typer.Exit(update(source, allow_older=allow_older))
 
 
 def _register_optional_commands() -> None:

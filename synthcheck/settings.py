@@ -121,6 +121,20 @@ def _match_lists(v: Any, where: str) -> tuple[str, ...]:
     return items
 
 
+TRUST_WORDS = ("official", "none")
+
+
+def _trust_choice(v: Any, where: str) -> str:
+    """``official``, ``none`` or a PEM file.  A config file's relative path has been made relative to
+    the file, so a bare word comes back as ``DIR/official``: recognised by its name when no such file exists."""
+    if isinstance(v, (str, os.PathLike)) and Path(v).name in TRUST_WORDS and not Path(v).is_file():
+        return Path(v).name
+    try:
+        return _existing_file(v, where)
+    except SettingsError:
+        raise SettingsError(f"{where}: must be official, none or a PEM file, got {v!r}") from None
+
+
 def _folder(v: Any, where: str) -> str:
     if not isinstance(v, (str, os.PathLike)) or not str(v):
         raise SettingsError(f"{where}: expected a folder path, got {v!r}")
@@ -165,8 +179,11 @@ KEYS: tuple[Key, ...] = (
         "Most video frames decoded per file."),
     Key("timeout_s", "limits.timeout_s", "--timeout", _number(0.0), _LIMITS.timeout_s,
         "Seconds allowed per file; the worker is stopped after that."),
+    Key("c2pa_trust", "c2pa.trust", "--c2pa-trust", _trust_choice, "official",
+        "C2PA trust list: official (the shipped C2PA Trust List, or the one `synthcheck trust update` installed), "
+        "none, or a PEM file used instead.", path=True),
     Key("c2pa_trust_anchors", "c2pa.trust_anchors", "--c2pa-trust-anchors", _existing_file, None,
-        "PEM file of C2PA trust anchors.", path=True),
+        "PEM file of C2PA trust anchors added to the trust list in use.", path=True),
     Key("artifacts_dir", "artifacts_dir", "--artifacts-dir", _folder, None,
         "Folder for report images (spectra).", path=True),
     Key("metadata_reader", "metadata.reader", "--metadata-reader", _choice(METADATA_READERS), "auto",
@@ -205,6 +222,7 @@ class ScanSettings:
     fail_on: str = "likely"
     exit_zero: bool = False
     limits: Limits = field(default_factory=Limits)
+    c2pa_trust: str = "official"
     c2pa_trust_anchors: str | None = None
     artifacts_dir: str | None = None
     metadata_reader: str = "auto"
@@ -224,7 +242,8 @@ class ScanSettings:
 
     def detector_options(self) -> dict[str, Any]:
         """The options detectors read from ``DetectorContext.options`` (their keys are the detectors' own)."""
-        opts: dict[str, Any] = {"metadata.reader": self.metadata_reader, "watermark.rivagan": self.rivagan}
+        opts: dict[str, Any] = {"metadata.reader": self.metadata_reader, "watermark.rivagan": self.rivagan,
+                                "c2pa.trust": self.c2pa_trust}
         if self.c2pa_trust_anchors:
             opts["c2pa_trust_anchors"] = self.c2pa_trust_anchors
         if self.artifacts_dir:
@@ -315,7 +334,8 @@ def resolve(cli: Mapping[str, Any] | None = None, config: str | os.PathLike[str]
         include=values["include"], exclude=values["exclude"], detectors=values["detectors"], skip=values["skip"],
         device=values["device"], workers=values["workers"] or os.cpu_count() or 1, plugins=values["plugins"],
         quiet=values["quiet"], fail_on=values["fail_on"], exit_zero=values["exit_zero"], limits=limits,
-        c2pa_trust_anchors=values["c2pa_trust_anchors"], artifacts_dir=values["artifacts_dir"],
+        c2pa_trust=values["c2pa_trust"], c2pa_trust_anchors=values["c2pa_trust_anchors"],
+        artifacts_dir=values["artifacts_dir"],
         metadata_reader=values["metadata_reader"], fps=values["fps"], rivagan=values["rivagan"],
         match_list=values["match_list"], record_host=values["record_host"], html_all=values["html_all"],
         max_frames_given=cli.get("max_frames") is not None or "limits.max_frames" in from_file,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
 from synthcheck.detector import Detector
 from synthcheck.limits import MediaError
@@ -101,6 +101,16 @@ class C2PADetector(Detector):
 
     _trust: "TrustContext | None" = None
 
+    @classmethod
+    def prepare_run(cls, options: "Mapping[str, Any]") -> "Mapping[str, Any]":
+        """Resolve the trust lists once for the run: the run record states them, workers load exactly those."""
+        from synthcheck import trust_store
+
+        if options.get("c2pa.trust_lists"):
+            return {}
+        return {"c2pa.trust_lists": trust_store.describe(str(options.get("c2pa.trust") or "official"),
+                                                         options.get("c2pa_trust_anchors"))}
+
     def load(self) -> None:
         from synthcheck import trust_store
 
@@ -108,9 +118,7 @@ class C2PADetector(Detector):
         from .trust import TrustContext
 
         opts = self.context.options
-        record = opts.get("c2pa.trust_lists")  # resolved once per run by api.prepare, and recorded there
-        if record is None:  # the detector used on its own: resolve the same way
-            record = trust_store.describe(str(opts.get("c2pa.trust") or "official"), opts.get("c2pa_trust_anchors"))
+        record = opts.get("c2pa.trust_lists") or self.prepare_run(opts)["c2pa.trust_lists"]  # prepare_run: per run
         lists = trust_store.load_described(dict(record))
         self._trust = TrustContext(record=lists.record, products=lists.products)
         self._reader = ManifestReader(lists.extra_pem, signer_pem=lists.signer_pem, signer_uri=lists.signer_uri,

@@ -23,7 +23,11 @@ class SigningPKI:
     root_path: Path  # the CA certificate alone, as a trust-anchor file
 
 
-def make_pki(folder: Path) -> SigningPKI:
+def make_pki(folder: Path, *, org: str = "synthcheck tests", signer_cn: str = "synthcheck test signer",
+             valid_days: tuple[float, float] = (-1, 30), ocsp_url: str | None = None) -> SigningPKI:
+    """A CA and a signer; ``valid_days`` is the signer's validity in days from now (the SDK refuses to sign with
+    an expired certificate, so an expired signer is one valid for seconds, read after it lapsed),
+    ``ocsp_url`` an OCSP responder named in the signer's certificate (to prove it is never asked)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,7 +35,7 @@ def make_pki(folder: Path) -> SigningPKI:
 
     def name(cn: str) -> x509.Name:
         return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "synthcheck tests")])
+                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)])
 
     def usage(sign: bool) -> x509.KeyUsage:
         return x509.KeyUsage(digital_signature=sign, content_commitment=False, key_encipherment=False,
@@ -42,14 +46,19 @@ def make_pki(folder: Path) -> SigningPKI:
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(name("synthcheck test root")).issuer_name(name("synthcheck test root"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+          .not_valid_before(now - dt.timedelta(days=60)).not_valid_after(now + dt.timedelta(days=30))
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
           .add_extension(usage(False), critical=True)
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
           .sign(ca_key, hashes.SHA256()))
-    leaf = (x509.CertificateBuilder().subject_name(name("synthcheck test signer")).issuer_name(ca.subject)
+    leaf = (x509.CertificateBuilder().subject_name(name(signer_cn)).issuer_name(ca.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .not_valid_before(now + dt.timedelta(days=valid_days[0]))
+            .not_valid_after(now + dt.timedelta(days=valid_days[1])))
+    if ocsp_url:
+        leaf = leaf.add_extension(x509.AuthorityInformationAccess([x509.AccessDescription(
+            x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))]), critical=False)
+    leaf = (leaf
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(usage(True), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)

@@ -19,7 +19,7 @@ from .c2pa_fixtures import flip_scan_byte, image_bytes, make_pki, manifest, sign
 
 pytest.importorskip("c2pa")
 
-from detectors.c2pa import C2PADetector  # noqa: E402
+from detectors.c2pa import C2PADetector
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -217,7 +217,7 @@ def test_expired_certificate_is_explained_not_called_tampering():
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.hits.append(self.path)
         self.send_response(404)
         self.end_headers()
@@ -305,7 +305,8 @@ def test_sdk_test_files(shared_data, name, title, code):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name, title", [("A.jpg", "C2PA: absent (no manifest)"), ("cloud.jpg", "Remote manifest not fetched")])
+@pytest.mark.parametrize("name, title", [("A.jpg", "C2PA: absent (no manifest)"),
+                                         ("cloud.jpg", "Remote manifest not fetched")])
 def test_sdk_test_files_without_embedded_manifest(shared_data, name, title):
     path = shared_data / "c2pa" / name
     if not path.exists():

@@ -1,0 +1,396 @@
+"""C2PA trust (issue 11): the official lists ship and load by default, four states in plain words,
+the signer named, ingredients as a chain, soft bindings, offline updates, and no network use.
+
+Files are signed here with the SDK's public test certificates (../shared/data/c2pa; skipped when
+absent) or with a throw-away CA where a certificate must be made to measure (expired, named like
+a conforming product, naming an OCSP responder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from synthcheck import trust_store
+from synthcheck.detector import DetectorContext
+from synthcheck.limits import MediaError
+from synthcheck.media import Media
+from synthcheck.model import Claim, Finding, Strength
+from synthcheck.vocabulary import C2PA_STATES
+
+from .c2pa_fixtures import SigningPKI, flip_scan_byte, image_bytes, make_pki, manifest, sign
+
+pytest.importorskip("c2pa")
+
+from detectors.c2pa import C2PADetector
+from detectors.c2pa.reader import MIME_TYPES, settings_for
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_C2PA = REPO.parent / "shared" / "data" / "c2pa"
+WORDS = {k: s.words for k, s in C2PA_STATES.items()}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_lists(tmp_path, monkeypatch):
+    """Every test sees the packaged lists unless it installs its own: never the developer's data folder."""
+    monkeypatch.setenv(trust_store.ENV_DIR, str(tmp_path / "user-trust"))
+
+
+@pytest.fixture(scope="module")
+def sdk_pki(tmp_path_factory) -> SigningPKI:
+    """The SDK's ES256 test chain; its intermediate CA stands in for a trust list that holds it."""
+    certs, key = SHARED_C2PA / "es256_certs.pem", SHARED_C2PA / "es256_private.key"
+    if not (certs.exists() and key.exists()):
+        pytest.skip("../shared/data/c2pa test certificates are not present")
+    chain = certs.read_bytes()
+    root = tmp_path_factory.mktemp("sdk") / "sdk_intermediate.pem"
+    root.write_bytes(b"-----BEGIN CERTIFICATE-----" + chain.split(b"-----BEGIN CERTIFICATE-----")[-1])
+    return SigningPKI(chain, key.read_bytes(), root)
+
+
+@pytest.fixture(scope="module")
+def other_pki(tmp_path_factory) -> SigningPKI:
+    return make_pki(tmp_path_factory.mktemp("other"))
+
+
+def detect(path: Path, **options) -> list[Finding]:
+    det = C2PADetector(DetectorContext(options=options))
+    det.load()
+    return det.run(Media.open(path))
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    p = folder / name
+    p.write_bytes(data)
+    return p
+
+
+def state_of(findings: list[Finding]) -> Finding:
+    hits = [f for f in findings if f.title.startswith("C2PA: ")]
+    assert len(hits) == 1, [f.title for f in findings]
+    return hits[0]
+
+
+def assert_state(f: Finding, key: str) -> None:
+    """The documented state: its key, its words in the title, its one-sentence meaning first."""
+    state = C2PA_STATES[key]
+    assert f.evidence["state"] == key and f.evidence["state_words"] == state.words
+    assert f.title.startswith(f"C2PA: {state.words}")
+    assert f.explanation.startswith(state.meaning)
+
+
+# -- the vocabulary -------------------------------------------------------------------------------
+def test_four_states_each_with_one_sentence():
+    assert list(C2PA_STATES) == ["absent", "invalid", "valid-untrusted", "trusted"]
+    assert WORDS["valid-untrusted"] == "valid, signer not on a trust list"
+    for s in C2PA_STATES.values():
+        assert s.meaning.count(". ") == 0 and s.meaning.endswith(".")  # one sentence
+    assert "not that what they declare is true" in C2PA_STATES["trusted"].meaning
+    assert "unverified" in C2PA_STATES["valid-untrusted"].meaning
+
+
+# -- the four states, signed here ------------------------------------------------------------------
+def test_absent(tmp_path):
+    f = state_of(detect(write(tmp_path, "plain.jpg", image_bytes())))
+    assert_state(f, "absent")
+    assert f.claim is None and f.strength is Strength.INFO
+
+
+def test_invalid_when_pixels_change_after_signing(tmp_path, sdk_pki):
+    signed = sign(sdk_pki, manifest("digitalCapture"), image_bytes())
+    f = state_of(detect(write(tmp_path, "t.jpg", flip_scan_byte(signed))))
+    assert_state(f, "invalid")
+    assert (f.claim, f.strength) == (Claim.TAMPERED, Strength.STRONG)
+    assert "assertion.dataHash.mismatch" in f.evidence["failures"]
+
+
+def test_valid_signer_not_on_the_official_list(tmp_path, sdk_pki):
+    findings = detect(write(tmp_path, "v.jpg", sign(sdk_pki, manifest("digitalCapture"), image_bytes())))
+    f = state_of(findings)
+    assert_state(f, "valid-untrusted")
+    assert f.title == "C2PA: valid, signer not on a trust list"
+    who = f.evidence["signed_by"]
+    assert (who["organisation"], who["common_name"]) == ("C2PA Test Signing Cert", "C2PA Signer")
+    assert (who["claim_generator"], who["claim_generator_version"]) == ("synthcheck-tests", "0.1")
+    assert who["trust_list"] is None and who["conforming_product"] is None
+    assert "Signed by C2PA Test Signing Cert" in f.explanation and "unverified" in f.explanation
+    assert f.evidence["trust_list"]["list"] == "official"
+
+
+@pytest.mark.parametrize("how", ["choose", "add"])
+def test_trusted_by_a_chosen_or_added_list(tmp_path, sdk_pki, how):
+    path = write(tmp_path, "t.jpg", sign(sdk_pki, manifest("digitalCapture"), image_bytes()))
+    opts = {"c2pa.trust": str(sdk_pki.root_path)} if how == "choose" else {
+        "c2pa_trust_anchors": str(sdk_pki.root_path)}
+    f = state_of(detect(path, **opts))
+    assert_state(f, "trusted")
+    expected = ("the trust list file sdk_intermediate.pem" if how == "choose"
+                else "your trust anchors (sdk_intermediate.pem)")
+    assert f.evidence["signed_by"]["trust_list"] == expected and expected in f.explanation
+    # with no list at all the same file is only valid
+    assert_state(state_of(detect(path, **{"c2pa.trust": "none"})), "valid-untrusted")
+
+
+def test_expired_signer_is_invalid_but_not_tampered(tmp_path):
+    pki = make_pki(tmp_path, valid_days=(-1, 3 / 86400))  # valid for three seconds: the SDK will not sign expired
+    data = sign(pki, manifest("digitalCapture"), image_bytes())
+    time.sleep(4)
+    f = state_of(detect(write(tmp_path, "e.jpg", data), c2pa_trust_anchors=str(pki.root_path)))
+    assert_state(f, "invalid")
+    assert f.title == "C2PA: invalid (signature not accepted)"
+    assert "signingCredential.expired" in f.evidence["failures"]
+    assert f.claim is None and f.strength is Strength.MODERATE
+    assert "certificate had expired" in f.explanation and "not evidence of tampering" in f.explanation
+
+
+def test_untrusted_ingredient_inside_a_trusted_asset(tmp_path, sdk_pki, other_pki):
+    ingredient = sign(other_pki, manifest("digitalCapture", agent="CameraFW", generator="TestCamera"),
+                      image_bytes(seed=1))
+    edit = manifest("compositeWithTrainedAlgorithmicMedia", action="c2pa.edited", agent="GenFill",
+                    extra_actions=[{"action": "c2pa.opened", "parameters": {"ingredientIds": ["p"]}}])
+    asset = sign(sdk_pki, edit, image_bytes(seed=2),
+                 ingredients=[({"title": "camera.jpg", "relationship": "parentOf", "label": "p"}, ingredient)])
+    findings = detect(write(tmp_path, "a.jpg", asset), c2pa_trust_anchors=str(sdk_pki.root_path))
+    f = state_of(findings)
+    assert_state(f, "trusted")  # the ingredient's unverified signer is not the asset's problem
+    [link] = f.evidence["ingredients"]
+    assert (link["title"], link["state"]) == ("camera.jpg", "valid-untrusted")
+    assert link["state_words"] == WORDS["valid-untrusted"]
+    assert link["signer"] == "synthcheck tests" and link["claim_generator"] == "TestCamera 0.1"
+    [history] = [x for x in findings if x.title.startswith("C2PA history")]
+    text = history.explanation
+    assert text.index("camera.jpg") < text.index("this file (trusted")  # oldest first
+    assert "valid, signer not on a trust list: a property of that ingredient, not of this file" in text
+    assert "captured by a digital camera or recorder with CameraFW 1.0" in text
+    assert "edited as a composite that includes AI-generated elements" in text and "GenFill 1.0" in text
+    assert not any(x.claim is Claim.TAMPERED for x in findings)
+
+
+def test_trusted_ai_generation_manifest(tmp_path, sdk_pki):
+    path = write(tmp_path, "ai.jpg", sign(sdk_pki, manifest("trainedAlgorithmicMedia", agent="Diffuser"),
+                                          image_bytes()))
+    findings = detect(path, **{"c2pa.trust": str(sdk_pki.root_path)})
+    assert_state(state_of(findings), "trusted")
+    [ai] = [f for f in findings if f.claim is Claim.AI_GENERATED]
+    assert ai.strength is Strength.DECISIVE
+    assert "on the trust list file sdk_intermediate.pem, so who declared it is confirmed" in ai.explanation
+    # the same declaration with the signer off every list still counts, and says it is unverified
+    [plain] = [f for f in detect(path) if f.claim is Claim.AI_GENERATED]
+    assert plain.strength is Strength.DECISIVE and "who declared it is unverified" in plain.explanation
+
+
+def test_ai_generator_signing_as_itself_is_named_with_its_conforming_product(tmp_path):
+    """A certificate with the subject of a listed generator product, but not chaining to the list:
+    the product and the AI generator are named, and the state says the signer is unverified."""
+    pki = make_pki(tmp_path, org="OpenAI OpCo, LLC", signer_cn="OpenAI Media Service")
+    data = sign(pki, manifest("trainedAlgorithmicMedia", agent="ImageGen", generator="OpenAI Media Service"),
+                image_bytes())
+    findings = detect(write(tmp_path, "oa.jpg", data))
+    f = state_of(findings)
+    assert_state(f, "valid-untrusted")
+    product = f.evidence["signed_by"]["conforming_product"]
+    assert product["product"] == "OpenAI Media Service" and product["type"] == "generatorProduct"
+    assert "matches the conforming product \"OpenAI Media Service\" of OpenAI OpCo, LLC" in f.explanation
+    assert "generator product" in f.explanation
+    [ai] = [x for x in findings if x.claim is Claim.AI_GENERATED]
+    assert ai.strength is Strength.DECISIVE
+    assert "signs as the AI generator itself (OpenAI)" in ai.explanation and "unverified" in ai.explanation
+
+
+def test_soft_bindings_listed_with_whether_synthcheck_can_check_them(tmp_path, sdk_pki):
+    m = manifest("trainedAlgorithmicMedia")
+    for alg in ("com.adobe.trustmark.Q", "org.invisible-watermark.dwtDct"):
+        m["assertions"].append({"label": "c2pa.soft-binding", "data": {"alg": alg, "blocks": [
+            {"scope": {}, "value": "AAAA"}]}})
+    findings = detect(write(tmp_path, "sb.jpg", sign(sdk_pki, m, image_bytes())))
+    [f] = [x for x in findings if x.title == "C2PA soft bindings declared"]
+    got = {b["alg"]: b["checkable"] for b in f.evidence["soft_bindings"]}
+    assert got == {"com.adobe.trustmark.Q": False, "org.invisible-watermark.dwtDct": True}
+    assert "synthcheck cannot check this algorithm" in f.explanation and "decodes this mark" in f.explanation
+
+
+# -- the SDK's own verdict on its public test files -------------------------------------------------
+SDK_STATES = {"Trusted": "trusted", "Valid": "valid-untrusted", "Invalid": "invalid"}
+
+
+@pytest.mark.corpus
+def test_state_equals_what_the_sdk_reports_on_every_public_test_file():
+    import c2pa
+
+    if not SHARED_C2PA.is_dir():
+        pytest.skip("../shared/data/c2pa is not present")
+    lists = trust_store.load_described(trust_store.describe("official"))
+    ctx = c2pa.Context.from_dict(settings_for(signer_pem=lists.signer_pem, signer_uri=lists.signer_uri,
+                                              tsa_pem=lists.tsa_pem))
+    compared: dict[str, str] = {}
+    for path in sorted(p for p in SHARED_C2PA.rglob("*") if p.is_file()):
+        try:
+            media = Media.open(path)
+        except MediaError:  # keys, certificates, a DASH segment: not something synthcheck scans
+            continue
+        mime = MIME_TYPES.get(media.format or "")
+        if mime is None:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                reader = c2pa.Reader.try_create(mime, fh, None, ctx)
+                sdk = "absent" if reader is None else SDK_STATES[json.loads(reader.json())["validation_state"]]
+        except c2pa.C2paError.ManifestNotFound:
+            sdk = "absent"
+        except c2pa.C2paError:
+            sdk = None  # remote, prerelease or unparsable: the SDK states nothing, nor do we
+        ours = [f.evidence.get("state") for f in detect(path) if f.title.startswith("C2PA: ")]
+        assert ours == ([] if sdk is None else [sdk]), path.name
+        if sdk:
+            compared[str(path.relative_to(SHARED_C2PA))] = sdk
+    assert len(compared) >= 20
+    assert {"absent", "invalid", "valid-untrusted"} <= set(compared.values())
+
+
+# -- the lists: shipped, loaded by default, recorded, updated offline -----------------------------
+def test_packaged_lists_validate_and_every_run_records_version_and_sha256():
+    from synthcheck.api import prepare
+
+    shipped = trust_store.load_set(trust_store.PACKAGED, "packaged")
+    assert shipped.signer_certs >= 1 and shipped.tsa_certs >= 1 and shipped.products >= 1
+    assert (trust_store.PACKAGED / "README.md").read_text().count("CC-BY-4.0") >= 1
+    run = prepare(detectors=["c2pa"], workers=1, device="cpu").run
+    rec = run.options["c2pa.trust_lists"]
+    assert run.options["c2pa.trust"] == "official" and rec["source"] == "packaged"
+    assert rec["version"] == shipped.version
+    for name in trust_store.FILES:
+        assert rec["sha256"][name] == hashlib.sha256((trust_store.PACKAGED / name).read_bytes()).hexdigest()
+    # no c2pa detector, no trust record
+    assert "c2pa.trust_lists" not in prepare(detectors=["metadata"], workers=1, device="cpu").run.options
+
+
+def test_a_worker_refuses_a_list_that_changed_after_the_run_was_recorded(tmp_path):
+    folder = tmp_path / "lists"
+    shutil.copytree(trust_store.PACKAGED, folder)
+    rec = trust_store.load_set(folder, "user").record()
+    (folder / trust_store.SIGNER_PEM).write_text((folder / trust_store.SIGNER_PEM).read_text() + "\n")
+    with pytest.raises(trust_store.TrustListError, match="changed since the run record"):
+        trust_store.load_described(rec)
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    p = subprocess.run([sys.executable, "-m", "synthcheck.cli", *argv], capture_output=True, text=True, env=env,
+                       cwd=REPO, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_trust_update_validates_keeps_the_previous_set_and_is_preferred(tmp_path):
+    new = tmp_path / "new"
+    shutil.copytree(trust_store.PACKAGED, new)
+    info = json.loads((new / trust_store.SIGNER_JSON).read_text())
+    info["LoTE"]["ListAndSchemeInformation"]["ListIssueDateTime"] = "2027-01-01T00:00:00Z"
+    (new / trust_store.SIGNER_JSON).write_text(json.dumps(info))
+    # a PEM with a certificate the JSON list does not hold is refused, and nothing is installed
+    bad = tmp_path / "bad"
+    shutil.copytree(new, bad)
+    extra = SHARED_C2PA / "es256_certs.pem"
+    if extra.exists():
+        (bad / trust_store.SIGNER_PEM).write_text((bad / trust_store.SIGNER_PEM).read_text() + extra.read_text())
+        rc, _, err = _cli("trust", "update", str(bad))
+        assert rc == 2 and "not listed as trusted in its JSON list" in err
+        assert not (Path(os.environ[trust_store.ENV_DIR]) / "current").exists()
+    (bad / trust_store.SIGNER_JSON).write_text("{\"LoTE\": ")  # truncated download
+    rc, _, err = _cli("trust", "update", str(bad / trust_store.SIGNER_JSON))
+    assert rc == 2 and "trust lists not updated" in err
+
+    rc, out, _ = _cli("trust", "update", str(new))
+    assert rc == 0 and "2027-01-01" in out
+    user = Path(os.environ[trust_store.ENV_DIR])
+    assert trust_store.official().folder == user / "current" and trust_store.official().issued.startswith("2027")
+    rc, out, _ = _cli("trust", "show", "--json")
+    shown = json.loads(out)
+    assert shown["in_use"]["source"] == "user" and shown["in_use"]["issued"].startswith("2027")
+    # an older list is refused unless asked for; when installed, the one it replaced is kept
+    rc, _, err = _cli("trust", "update", str(trust_store.PACKAGED))
+    assert rc == 2 and "older than the one in use" in err
+    rc, out, _ = _cli("trust", "update", str(trust_store.PACKAGED), "--allow-older")
+    assert rc == 0 and trust_store.load_set(user / "previous", "user").issued.startswith("2027")
+    assert trust_store.official().issued == trust_store.load_set(trust_store.PACKAGED, "packaged").issued
+
+
+def test_trust_options_from_the_command_line_and_a_config_file(tmp_path, sdk_pki):
+    from synthcheck.settings import SettingsError, resolve
+
+    assert resolve({}).c2pa_trust == "official"
+    assert resolve({"c2pa_trust": "none"}).detector_options()["c2pa.trust"] == "none"
+    shutil.copy(sdk_pki.root_path, tmp_path / "mine.pem")
+    cfg = tmp_path / "synthcheck.toml"
+    cfg.write_text('[c2pa]\ntrust = "mine.pem"\n')
+    assert resolve({}, cfg).c2pa_trust == str(tmp_path / "mine.pem")  # relative to the config file
+    cfg.write_text('[c2pa]\ntrust = "none"\n')
+    assert resolve({}, cfg).c2pa_trust == "none"
+    with pytest.raises(SettingsError, match="--c2pa-trust: must be official, none or a PEM file"):
+        resolve({"c2pa_trust": "offical"})
+
+
+# -- offline --------------------------------------------------------------------------------------
+class _Listener:
+    """A TCP server that counts connections at the socket level, so native (Rust) clients are seen too."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.hits = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        self.server.settimeout(60)
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.hits += 1
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_no_connection_is_attempted_for_ocsp_or_trust_lists(tmp_path):
+    """A signer certificate names an OCSP responder on a local port; a full CLI scan with the official
+    lists never connects to it, and the worker's audit hook records no attempt.  Positive control:
+    the SDK with OCSP fetching on does connect, so a silent server is evidence, not luck."""
+    import c2pa
+
+    listener = _Listener()
+    try:
+        pki = make_pki(tmp_path, ocsp_url=f"http://127.0.0.1:{listener.port}/ocsp")
+        data = sign(pki, manifest("trainedAlgorithmicMedia"), image_bytes())
+        path = write(tmp_path, "ocsp.jpg", data)
+        audit, report = tmp_path / "net.log", tmp_path / "r.json"
+        env = {**os.environ, "SYNTHCHECK_NET_AUDIT": str(audit), "OMP_NUM_THREADS": "1"}
+        proc = subprocess.run([sys.executable, "-m", "synthcheck.cli", "scan", str(path), "-d", "c2pa",
+                               "--c2pa-trust-anchors", str(pki.root_path), "--workers", "1", "-f", "json",
+                               "-o", str(report), "--quiet"], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode in (0, 1), proc.stderr[-2000:]
+        doc = json.loads(report.read_text())
+        [state] = [f for f in doc["results"][0]["findings"] if f["title"].startswith("C2PA: ")]
+        assert state["evidence"]["state"] == "trusted"
+        lines = audit.read_text().splitlines()
+        assert any(x.startswith("installed") for x in lines) and not any(x.startswith("refused") for x in lines)
+        assert listener.hits == 0
+        ctx = c2pa.Context.from_dict({"verify": {"ocsp_fetch": True, "remote_manifest_fetch": False}})
+        c2pa.Reader.try_create("image/jpeg", io.BytesIO(data), None, ctx).json()
+        assert listener.hits >= 1
+    finally:
+        listener.close()
