@@ -26,10 +26,10 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from detectors.learned import data as D  # noqa: E402
-from detectors.learned.calibrate import Calibration  # noqa: E402
-from detectors.learned.infer import score_images  # noqa: E402
-from detectors.learned.model import PatchNet  # noqa: E402
+from detectors.learned import data as D
+from detectors.learned.calibrate import Calibration
+from detectors.learned.infer import score_images
+from detectors.learned.model import PatchNet
 
 
 def jpeg(rgb: np.ndarray, q: int) -> np.ndarray:
@@ -108,7 +108,8 @@ def main() -> None:
         idx = [i for i, p in enumerate(ml_ai_paths) if p.name.split("_")[0] == group]
         res[f"ml72-{group}"] = summary(ml_real, ml_ai[idx], cal)
     res["_meta"] = {"weights": str(args.weights), "seconds": round(time.time() - t0, 1), "threads": args.threads}
-    print(f"| set | n real | n synthetic | AUC | FPR@0.9 | TPR@0.9 | FPR@0.6 | TPR@0.6 |\n|---|---|---|---|---|---|---|---|")
+    print("| set | n real | n synthetic | AUC | FPR@0.9 | TPR@0.9 | FPR@0.6 | TPR@0.6 |")
+    print("|---|---|---|---|---|---|---|---|")
     for k, v in res.items():
         if "auc" in v:
             print(f"| {k} | {v['n_real']} | {v['n_fake']} | {v['auc']:.3f} | {v['fpr@0.9']:.3f} | {v['tpr@0.9']:.3f} | "

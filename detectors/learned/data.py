@@ -74,7 +74,8 @@ def random_upsampler(rgb: np.ndarray, rng: np.random.Generator) -> tuple[np.ndar
     for _ in range(stages):
         if mode in ("nearest", "bilinear"):
             y = F.interpolate(y, scale_factor=2, mode=mode, **({} if mode == "nearest" else {"align_corners": False}))
-            k = _normalised(torch.rand(3, 1, 3, 3, generator=gen) + 0.2 + 2.0 * torch.eye(3)[1].view(1, 1, 3, 1) * torch.eye(3)[1].view(1, 1, 1, 3))
+            centre = torch.eye(3)[1].view(1, 1, 3, 1) * torch.eye(3)[1].view(1, 1, 1, 3)
+            k = _normalised(torch.rand(3, 1, 3, 3, generator=gen) + 0.2 + 2.0 * centre)
             y = F.conv2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), k, groups=3)
         elif mode == "transposed":
             base = torch.tensor([0.25, 0.75, 0.75, 0.25])

@@ -25,7 +25,8 @@ class ImageScore:
     boxes: list[tuple[int, int, int, int]]  # x, y, w, h of each patch, in image pixels
 
 
-def select_patches(rgb: np.ndarray, n: int = N_PATCHES, size: int = PATCH) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+def select_patches(rgb: np.ndarray, n: int = N_PATCHES,
+                   size: int = PATCH) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """Deterministic: the ``n`` most textured windows of a candidate grid (about 4n windows)."""
     h, w = rgb.shape[:2]
     if h < size or w < size:
@@ -55,7 +56,8 @@ def patch_logits(model: torch.nn.Module, patches: np.ndarray, device: str = "cpu
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 
-def score_images(model: torch.nn.Module, images: list[np.ndarray], device: str = "cpu", n: int = N_PATCHES) -> list[ImageScore]:
+def score_images(model: torch.nn.Module, images: list[np.ndarray], device: str = "cpu",
+                 n: int = N_PATCHES) -> list[ImageScore]:
     """Score several HxWx3 uint8 images with one batched forward pass over all their patches."""
     picked = [select_patches(img, n) for img in images]
     if not picked:

@@ -37,7 +37,8 @@ class PatchNet(nn.Module):
         # space-to-depth first: every 2x2 NPR cell becomes one position with 24 channels, which
         # keeps the cell structure intact while making the net 4x cheaper on one CPU core
         self.stem = nn.Sequential(
-            nn.PixelUnshuffle(2), nn.Conv2d(24, widths[0], 3, padding=1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()
+            nn.PixelUnshuffle(2), nn.Conv2d(24, widths[0], 3, padding=1, bias=False), nn.BatchNorm2d(widths[0]),
+            nn.ReLU()
         )
         self.stages = nn.Sequential(*[_stage(a, b) for a, b in zip(widths[:-1], widths[1:])])
         self.head = nn.Linear(widths[-1], 1)

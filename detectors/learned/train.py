@@ -40,7 +40,7 @@ def load_split(manifest: dict, split: str) -> tuple[list[np.ndarray], dict[str, 
     return real, fakes
 
 
-def make_batch(real, fakes, rng, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+def make_batch(real: list, fakes: list, rng: np.random.Generator, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     xs, ys = [], []
     for _ in range(n):
         if rng.random() < 0.5:
@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
             with torch.no_grad():
                 vs = torch.cat([model(vx[i:i + 256]) for i in range(0, len(vx), 256)]).numpy()
             a = auc(vy.numpy(), vs)
-            log.append({"step": step, "minutes": round(elapsed / 60, 1), "loss": round(float(loss.detach()), 4), "val_patch_auc": round(a, 4)})
+            log.append({"step": step, "minutes": round(elapsed / 60, 1), "loss": round(float(loss.detach()), 4),
+                        "val_patch_auc": round(a, 4)})
             print(json.dumps(log[-1]), flush=True)
             if a > best:
                 best, best_state = a, {k: v.detach().clone() for k, v in model.state_dict().items()}
