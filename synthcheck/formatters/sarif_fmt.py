@@ -32,6 +32,7 @@ from .. import __version__
 from ..model import FileError, FileResult, Finding, Label, RunInfo, Strength
 from ..registry import CONTRADICTION_ID, ERROR_ID, FORMAT_ID
 from ..serialize import plain, run_dict
+from ..vocabulary import C2PA_STATES
 from . import BaseFormatter, DetectorDoc
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -64,7 +65,10 @@ PSEUDO_RULES = {
 
 
 def reported(f: Finding) -> bool:
-    return f.strength.rank >= Strength.WEAK.rank or f.claim is not None or f.detector == FORMAT_ID
+    """Alert-worthy findings, plus every C2PA finding of a file that has a manifest: its state
+    (valid, trusted ...) and history are what a reviewer needs beside the alerts."""
+    return (f.strength.rank >= Strength.WEAK.rank or f.claim is not None or f.detector == FORMAT_ID
+            or f.evidence.get("state") in C2PA_STATES.keys() - {"absent"})
 
 
 def uri(path: str, base: str | None = None) -> str:
@@ -170,6 +174,9 @@ class Formatter(BaseFormatter):
             props["claim"] = f.claim.value
         if f.title:
             props["title"] = f.title
+        if f.evidence.get("state") in C2PA_STATES:  # the same words and sentence as every other format
+            state = C2PA_STATES[f.evidence["state"]]
+            props["c2pa_state"], props["c2pa_state_meaning"] = state.words, state.meaning
         if f.region is not None:
             props["region"] = list(f.region)
         if f.time is not None:

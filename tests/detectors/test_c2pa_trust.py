@@ -394,3 +394,34 @@ def test_no_connection_is_attempted_for_ocsp_or_trust_lists(tmp_path):
         assert listener.hits >= 1
     finally:
         listener.close()
+
+
+# -- the same words in every format ---------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "html"])
+def test_state_words_and_chain_show_in_every_format(tmp_path, sdk_pki, other_pki, fmt):
+    import html
+
+    from synthcheck import formatters
+    from synthcheck.api import scan
+
+    ingredient = sign(other_pki, manifest("digitalCapture", agent="CameraFW"), image_bytes(seed=1))
+    edit = manifest("compositeWithTrainedAlgorithmicMedia", action="c2pa.edited", agent="GenFill",
+                    extra_actions=[{"action": "c2pa.opened", "parameters": {"ingredientIds": ["p"]}}])
+    path = write(tmp_path, "a.jpg", sign(sdk_pki, edit, image_bytes(seed=2), ingredients=[
+        ({"title": "camera.jpg", "relationship": "parentOf", "label": "p"}, ingredient)]))
+    run, results = scan([str(path)], detectors=["c2pa"], workers=1, device="cpu")
+    out = io.StringIO()
+    formatter = formatters.get(fmt)(out, run, {})
+    formatter.start()
+    for r in results:
+        formatter.add(r)
+    formatter.finish(run)
+    text = out.getvalue()
+    if fmt in ("json", "sarif"):
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    elif fmt == "html":
+        text = html.unescape(text)
+    state = C2PA_STATES["valid-untrusted"]
+    assert f"C2PA: {state.words}" in text
+    assert " ".join(state.meaning.split()[:8]) in " ".join(text.split())  # wrapped in text, whole elsewhere
+    assert "camera.jpg" in text and "C2PA history" in text
