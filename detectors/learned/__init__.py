@@ -140,7 +140,9 @@ class LearnedDetector(Detector):
             "jpeg_q85+resize_0.9": lambda: self.video_score([stability.rescale(stability.jpeg_reencode(im))
                                                              for im in images]),
         }))
-        return [self.finding(self._explain(score, len(images), top[0] if top else ""),
+        from .features import PLAIN
+
+        return [self.finding(self._explain(score, len(images), PLAIN.get(top[0], top[0]) if top else ""),
                              strength=strength_for_score(score), score=score, evidence=evidence,
                              title="Learned noise-statistics detector")]
 
@@ -150,10 +152,10 @@ class LearnedDetector(Detector):
         lead = (f"A logistic model over noise statistics, fitted by synthcheck on real generator outputs and "
                 f"camera photos, scores {what} {score:.2f}")
         if score >= 0.9:
-            return (lead + f" (mostly from {driver}): its pixels are cleaner than those of all but about 1% of "
+            return (lead + f" (driven mostly by {driver}): its pixels are cleaner than those of all but about 1% of "
                            "the held-back real photos it was checked on.")
         if score >= 0.6:
-            return (lead + f" (mostly from {driver}): cleaner than all but about 5% of the held-back real "
+            return (lead + f" (driven mostly by {driver}): cleaner than all but about 5% of the held-back real "
                            "photos it was checked on.")
         if score >= 0.3:
             return lead + "; a weak hint only, many real photos score this high."

@@ -44,6 +44,19 @@ NAMES = (
     "blockiness",  # JPEG 8x8 grid strength: format, NOT used in the fused score
 )
 FORMAT_FEATURES = ("blockiness",)
+PLAIN = {  # what each statistic means, for the finding's sentence
+    "noise_p05": "the noise level of its cleanest blocks", "noise_p25": "its typical noise level",
+    "noise_p50": "its median noise level", "noise_flat": "the noise in its flattest regions",
+    "noise_spread": "how unevenly its noise is spread", "residual_energy": "its overall fine-detail energy",
+    "residual_kurtosis": "how much of its fine detail sits on edges only",
+    "zero_residual": "how much of it is perfectly smooth",
+    "noise_vs_brightness": "whether its noise rises with brightness as sensor noise does",
+    "cfa_green": "camera colour-filter (demosaicing) traces", "cfa_period2": "camera colour-filter traces",
+    "channel_corr": "how the noise of its colour channels correlates",
+    "chroma_ratio": "its colour noise relative to its brightness noise", "saturation_mean": "its colour saturation",
+    "saturation_p95": "its colour saturation", "hf_fraction": "its share of the finest frequencies",
+    "blockiness": "JPEG block edges",
+}
 
 
 def tiles(rgb: np.ndarray, n: int = TILES, size: int = TILE) -> list[np.ndarray]:
