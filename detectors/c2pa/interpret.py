@@ -244,7 +244,7 @@ def _actions_text(actions: list[dict[str, str]]) -> str:
     for a in actions:
         what = a.get("action", "").removeprefix("c2pa.") or "an action"
         if a.get("digital_source_type"):
-            what += f" as {vocabulary_term(a['digital_source_type']).label}"
+            what += f" ({vocabulary_term(a['digital_source_type']).label})"
         if a.get("software_agent"):
             what += f" with {a['software_agent']}"
         parts.append(what)

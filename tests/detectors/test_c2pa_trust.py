@@ -172,9 +172,32 @@ def test_untrusted_ingredient_inside_a_trusted_asset(tmp_path, sdk_pki, other_pk
     text = history.explanation
     assert text.index("camera.jpg") < text.index("this file (trusted")  # oldest first
     assert "valid, signer not on a trust list: a property of that ingredient, not of this file" in text
-    assert "captured by a digital camera or recorder with CameraFW 1.0" in text
-    assert "edited as a composite that includes AI-generated elements" in text and "GenFill 1.0" in text
+    assert "created (captured by a digital camera or recorder) with CameraFW 1.0" in text
+    assert "edited (a composite that includes AI-generated elements" in text and "GenFill 1.0" in text
     assert not any(x.claim is Claim.TAMPERED for x in findings)
+
+
+@pytest.mark.parametrize("delta, asset, ingredient", [
+    ("signingCredential.expired", "trusted", "invalid"),  # the ingredient's certificate: its own problem
+    ("signingCredential.untrusted", "trusted", "valid-untrusted"),
+    ("claimSignature.mismatch", "invalid", "invalid"),  # an altered ingredient manifest breaks the history
+])
+def test_an_ingredient_credential_problem_never_makes_the_asset_invalid(delta, asset, ingredient):
+    """Even where the SDK's summary says Invalid for it: the rule the C2PA trust model asks for."""
+    from detectors.c2pa.interpret import interpret
+
+    uri = "self#jumbf=/c2pa/urn:c2pa:a/c2pa.assertions/c2pa.ingredient.v3"
+    store = {"active_manifest": "urn:c2pa:a", "validation_state": "Invalid", "manifests": {
+        "urn:c2pa:a": {"label": "urn:c2pa:a", "assertions": [], "ingredients": [
+            {"title": "in.jpg", "relationship": "parentOf", "active_manifest": "urn:c2pa:b",
+             "label": "c2pa.ingredient.v3"}]},
+        "urn:c2pa:b": {"label": "urn:c2pa:b", "assertions": []}},
+        "validation_results": {"activeManifest": {"success": [{"code": "signingCredential.trusted"}], "failure": []},
+                               "ingredientDeltas": [{"ingredientAssertionURI": uri,
+                                                     "validationDeltas": {"failure": [{"code": delta}]}}]}}
+    f = state_of(interpret(store, C2PADetector(DetectorContext()).finding))
+    assert f.evidence["state"] == asset
+    assert [x["state"] for x in f.evidence["ingredients"]] == [ingredient]
 
 
 def test_trusted_ai_generation_manifest(tmp_path, sdk_pki):
