@@ -168,3 +168,16 @@ def test_cli_scan_reports_matches_and_near_duplicates(tmp_path):
     dup = [f for f in recs["b-smaller.jpg"]["findings"] if f["title"] == "Near-duplicate in this scan"]
     assert dup and dup[0]["evidence"]["duplicate_of"].endswith("a-fake.png")
     assert not [f for f in recs["c-other.png"]["findings"] if f["title"] == "Near-duplicate in this scan"]
+
+
+def test_the_example_list_in_samples_matches_the_samples_it_names():
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    cat_path = samples / "known-synthetic.csv"
+    from synthcheck.hashes.lists import load_catalog
+
+    cat = load_catalog([str(cat_path)])
+    assert cat.lists[0].kind == "synthetic" and cat.lists[0].n_pdq == 3
+    for line in cat_path.read_text().splitlines():
+        if line and not line.startswith("#") and not line.startswith("pdq,"):
+            pdq, name = line.split(",")
+            assert hash_file(str(samples / name))["pdq"] == pdq, f"regenerate samples/known-synthetic.csv ({name})"
