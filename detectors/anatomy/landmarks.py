@@ -86,7 +86,8 @@ def check_models_shipped() -> list[str]:
 class Landmarker:
     """Runs the three MediaPipe solutions on RGB arrays; create once per worker."""
 
-    def __init__(self, max_hands: int = 6, max_faces: int = 4, faces: bool = True) -> None:
+    def __init__(self, max_hands: int = 6, max_faces: int = 4, faces: bool = True, hands: bool = True,
+                 pose: bool = True) -> None:
         missing = check_models_shipped()
         if missing:
             raise RuntimeError(f"mediapipe wheel lacks bundled models {missing}; refusing to download")
@@ -95,10 +96,10 @@ class Landmarker:
 
         download_utils.download_oss_model = _refuse_download  # belt and braces: never fetch
         sol = mp.solutions
-        self._hands = sol.hands.Hands(static_image_mode=True, max_num_hands=max_hands,
-                                      model_complexity=1, min_detection_confidence=0.5)
-        self._pose = sol.pose.Pose(static_image_mode=True, model_complexity=1,
-                                   enable_segmentation=False, min_detection_confidence=0.5)
+        self._hands = (sol.hands.Hands(static_image_mode=True, max_num_hands=max_hands,
+                                       model_complexity=1, min_detection_confidence=0.5) if hands else None)
+        self._pose = (sol.pose.Pose(static_image_mode=True, model_complexity=1,
+                                    enable_segmentation=False, min_detection_confidence=0.5) if pose else None)
         self._face = (sol.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=max_faces,
                                              refine_landmarks=True, min_detection_confidence=0.5)
                       if faces else None)
@@ -111,8 +112,8 @@ class Landmarker:
     def detect(self, rgb: np.ndarray) -> Landmarks:
         h, w = rgb.shape[:2]
         small = downscale(rgb)
-        hands = self._detect_hands(small, w, h)
-        pose = self._detect_pose(small, w, h)
+        hands = self._detect_hands(small, w, h) if self._hands is not None else ()
+        pose = self._detect_pose(small, w, h) if self._pose is not None else None
         faces = self._detect_faces(small, w, h) if self._face is not None else ()
         return Landmarks(width=w, height=h, hands=hands, pose=pose, faces=faces)
 

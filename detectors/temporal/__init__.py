@@ -59,7 +59,7 @@ class TemporalDetector(Detector):
     """
 
     id: ClassVar[str] = "temporal"
-    version: ClassVar[str] = "1.1.0"  # 1.1: container tags moved to the metadata detector
+    version: ClassVar[str] = "2.0.0"  # 2.0: noise, crawl, structure-drift and keypoint tells; LOGO fit
     title: ClassVar[str] = "Temporal consistency (texture boiling, flicker, frame jumps)"
     media: ClassVar[frozenset[str]] = frozenset({"video"})
     cost: ClassVar[str] = "expensive"
@@ -72,11 +72,7 @@ class TemporalDetector(Detector):
     WINDOW: ClassVar[int] = 16
 
     def sample(self, media: "Media") -> list[Any]:
-        opts = self.context.options
-        return media.frames(max_frames=int(opts.get("temporal.max_frames", self.MAX_FRAMES)),
-                            fps=float(opts.get("temporal.fps", self.FPS)),
-                            max_side=int(opts.get("temporal.max_side", self.MAX_SIDE)),
-                            window=self.WINDOW)
+        return media.frames(**sample_options(self.context.options))
 
     def frame_scores(self, media: "Media", frames: list[Any]) -> list[float] | None:
         """Hook: per-frame scores of a pixel detector, for frame-to-frame jump evidence.
@@ -95,4 +91,13 @@ class TemporalDetector(Detector):
         return list(findings_for(self, media, frames, self.frame_scores(media, frames)))
 
 
-__all__ = ["TemporalDetector", "strength_for_score", "Strength"]
+def sample_options(opts: Any) -> dict[str, Any]:
+    """The frame sample this detector reads; other video detectors (faces) pass the same options
+    to ``media.frames`` so a clip is decoded once per scan, not once per detector."""
+    t = TemporalDetector
+    return {"max_frames": int(opts.get("temporal.max_frames", t.MAX_FRAMES)),
+            "fps": float(opts.get("temporal.fps", t.FPS)),
+            "max_side": int(opts.get("temporal.max_side", t.MAX_SIDE)), "window": t.WINDOW}
+
+
+__all__ = ["TemporalDetector", "sample_options", "strength_for_score", "Strength"]

@@ -1,0 +1,154 @@
+"""The face-swap detector (``synthcheck explain faces`` prints the class docstring)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from synthcheck.detector import Availability, Detector, strength_for_score
+from synthcheck.model import Finding, Kind, Strength
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from synthcheck.media import Media
+
+    from .features import FaceMeasure
+    from .rules import RuleResult
+
+BOUNDARY_FRAMES = 4  # video: frames per segment whose blend boundary is measured
+
+
+class FacesDetector(Detector):
+    """Faces: is a face pasted in?  Blend boundary, head pose and, in video, blinking and jitter.
+
+    What it measures
+        MediaPipe's face mesh (478 landmarks, the model shipped in the mediapipe wheel; nothing is
+        downloaded) finds up to 4 faces.  For each face of at least 64 px (square root of the
+        hull area) it compares the face inside its outline with a ring around it, at the image's
+        own resolution: noise level (the flattest fifth of the Laplacian energy), sharpness (fine
+        over medium detail), the JPEG 8x8 grid (step across grid lines over steps elsewhere) and
+        colour (chroma of the band just inside the outline against the ring).  A swap is
+        rendered elsewhere, warped and blended in, so these change at the face's edge; real
+        faces differ from hair and background too, so each statistic is read in spreads of
+        real faces and a logistic model over them gives one blend-boundary score per face,
+        with the hull's box as its region.  Head pose (Yang, Li & Lyu 2019): the orientation
+        from the face outline against the one from the eyes, brows and nose.  Video (the same
+        frames the temporal detector samples, decoded once): per segment of consecutive frames,
+        the median blend-boundary score of up to 4 frames, one-eyed "blinks" from the eye
+        aspect ratio (blink count and durations are in the evidence), jitter of the inner face
+        after following the outline, and drift of the face's colour against its surroundings.
+
+    How to read the score
+        Blend boundary: the shared scale, anchored on the real faces of the calibration split
+        (0.6 at their 95th, 0.9 at their 99th percentile).  Head pose and the video dynamics are
+        capped at 0.45 (weak): MediaPipe fits one mesh to the whole face, so the two poses
+        rarely disagree, and the dynamics' cut points come from a handful of real clips.  Faces
+        under 64 px get an info finding "too small to judge" and no score; no face, a profile
+        (turned more than 50 degrees) or a face cut by the image edge is an info finding too.
+        "No blend boundary beyond the real-face range" means only that these statistics found
+        nothing.
+
+    When it fails
+        Swaps that are re-rendered whole, or the whole frame re-encoded hard (noise and grid
+        wiped out on both sides), leave no boundary to measure; heavy make-up, a beard line,
+        a hat brim, a studio-lit face before a plain backdrop or a portrait-mode blur can look
+        like a boundary.  Face reenactment that keeps the target's own face (lip-sync, expression
+        transfer) changes no boundary.  MediaPipe's short-range face detector misses small faces
+        in large group photos, and it also finds faces on statues, drawings and masks: a cartoon
+        face is measured like a photo (read its score with that in mind).  Blink rate is not
+        scored: the sampled frames cover seconds, not the minute a rate needs.
+
+    Measured (bench/faces_data.py, bench/faces_calibrate.py; docs/targets.md "Faces")
+        See docs/targets.md for AUC per manipulation kind, native and after JPEG q75, and the
+        false moderate+ rate on held-out real faces.
+    """
+
+    id: ClassVar[str] = "faces"
+    version: ClassVar[str] = "1.0.0"
+    title: ClassVar[str] = "Face swaps (blend boundary, head pose, blinking)"
+    media: ClassVar[frozenset[str]] = frozenset({"image", "video"})
+    cost: ClassVar[str] = "expensive"
+    kind: ClassVar[Kind] = Kind.SIGNAL
+    requires_modules: ClassVar[tuple[str, ...]] = ("mediapipe", "cv2")
+    extra: ClassVar[str] = "anatomy"
+
+    @classmethod
+    def availability(cls) -> Availability:
+        base = super().availability()
+        if not base.ok:
+            return base
+        from .mesh import models_missing
+
+        missing = models_missing()
+        if missing:
+            return Availability(False, f"mediapipe lacks its bundled models ({', '.join(missing)})",
+                                "pip install 'mediapipe==0.10.21'")
+        return Availability(True)
+
+    def load(self) -> None:
+        from .mesh import FaceMesh
+
+        self._mesh = FaceMesh()
+
+    def detect(self, rgb: "np.ndarray") -> list["np.ndarray"]:
+        if not hasattr(self, "_mesh"):
+            self.load()
+        return self._mesh.detect(rgb)
+
+    def run(self, media: "Media") -> list[Finding]:
+        if media.kind == "video":
+            from .video import video_findings
+
+            return video_findings(self, media)
+        return self.image_findings(media.rgb)
+
+    # -- stills ---------------------------------------------------------------------------
+    def image_findings(self, rgb: "np.ndarray") -> list[Finding]:
+        from . import calibration as C
+        from .features import measure_image
+
+        faces = measure_image(rgb, self.detect(rgb), C.POSE_OFFSET)
+        if not faces:
+            return [self.finding("no face detected; face-swap evidence not checked", strength=Strength.INFO,
+                                 title="faces not checked")]
+        findings: list[Finding] = []
+        for i, face in enumerate(faces):
+            findings += self.face_findings(face, i)
+        return findings
+
+    def face_findings(self, face: "FaceMeasure", i: int, time: tuple[float, float] | None = None,
+                      extra: dict[str, Any] | None = None) -> list[Finding]:
+        from .rules import blend_boundary, head_pose
+
+        base = {"face": i, "face_px": round(face.size, 1), "yaw_degrees": round(face.yaw, 1), **(extra or {})}
+        if face.not_judged:
+            what = {"too small": f"face {i + 1} is {face.size:.0f} px across, too small to judge (64 px needed)",
+                    "profile view": f"face {i + 1} is turned {abs(face.yaw):.0f} degrees (profile); not judged"}
+            text = what.get(face.not_judged, f"face {i + 1}: {face.not_judged}; not judged")
+            return [self.finding(text, strength=Strength.INFO, evidence=base, region=face.box, time=time,
+                                 title="face not judged")]
+        out = []
+        assert face.boundary is not None
+        results = [blend_boundary(face.boundary)]
+        if face.pose_angle is not None and face.pose_axes is not None:
+            results.append(head_pose(face.pose_angle, face.pose_axes))
+        for r in results:
+            if r.score >= 0.3 or r.rule == "face.blend_boundary":
+                out.append(self.rule_finding(r, base, face.box, time, i))
+        return out
+
+    def rule_finding(self, r: "RuleResult", base: dict[str, Any], region: tuple[int, int, int, int] | None,
+                     time: tuple[float, float] | None, i: int | None) -> Finding:
+        strength = strength_for_score(r.score)
+        who = f"face {i + 1}: " if i is not None else ""
+        if strength is Strength.INFO:
+            tail = "; no blend boundary beyond the real-face range" if r.rule == "face.blend_boundary" else ""
+            text = f"{who}{r.message}{tail}"
+        else:
+            text = f"{who}{r.message}; check the marked face by eye"
+        return self.finding(text[0].upper() + text[1:], strength=strength, score=r.score,
+                            evidence={"rule": r.rule, **base, **r.evidence}, region=region, time=time,
+                            title=r.rule)
+
+
+__all__ = ["FacesDetector"]
