@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
 MARGIN = 0.1
 CUTS = (POSSIBLY_THRESHOLD, LIKELY_THRESHOLD)
 LABELS = {"jpeg_q85": "a JPEG quality 85 re-encode", "resize_0.9": "a 0.9x resize",
-          "jpeg_q85+resize_0.9": "a JPEG quality 85 re-encode and a 0.9x resize"}
+          "jpeg_q85+resize_0.9": "a JPEG quality 85 re-encode and a 0.9x resize",
+          "h264_0.05bpp+resize_0.75": "an H.264 re-encode at 0.05 bit per pixel and a 0.75x downscale"}
 
 
 def near_cut(score: float, margin: float = MARGIN) -> bool:

@@ -122,6 +122,6 @@ def ratios(stats: dict[str, float]) -> dict[str, float]:
     out = {}
     for k in FEATURES:
         v = stats.get(k, float("nan"))
-        ref = cal.CONTROL_MEDIAN[k]
+        ref = cal.CONTROL_MEDIAN.get(k, float("nan"))
         out[k] = float(v / ref) if np.isfinite(v) and ref > 0 else float("nan")
     return out

@@ -1,10 +1,10 @@
 """Calibration constants for the temporal detector.
 
-Produced by ``.venv/bin/python bench/temporal_calibrate.py`` (see that script and
-detectors/temporal/README.md for the data); regenerate with it rather than editing by hand.
-The model is a logistic regression over log-transformed segment measurements; the logit is
-mapped to the shared score scale through anchors measured on the control (real/real-like)
-segments so that 0.6 and 0.9 mean fixed control false-positive rates.
+Produced by ``bench/video_logo.py --write`` (v2; see that script and detectors/temporal/README.md
+for the data); regenerate with it rather than editing by hand.  The model is a logistic
+regression over log(value / real-footage median) of segment measurements; the whole-file logit
+(mean over segments) is mapped to the shared score scale through anchors measured on
+out-of-fold logits of real files, so that 0.9 sits above every real clip seen.
 """
 
 from __future__ import annotations
@@ -37,9 +37,14 @@ def transform(stats: dict[str, float]) -> np.ndarray:
     return np.array(out)
 
 
-def logit(stats: dict[str, float]) -> float:
+def contributions(stats: dict[str, float]) -> dict[str, float]:
+    """Each model feature's share of the segment logit (coefficient x standardised value)."""
     z = (transform(stats) - np.array(MEAN)) / np.array(SCALE)
-    return float(np.dot(z, COEF) + INTERCEPT)
+    return {k: float(c * v) for k, c, v in zip(FEATURE_ORDER, COEF, z)}
+
+
+def logit(stats: dict[str, float]) -> float:
+    return float(sum(contributions(stats).values()) + INTERCEPT)
 
 
 def score(lg: float) -> float:

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import tells
+
 STATIC_FLOW_PX = 0.35  # flow magnitude (pixels per frame) under which a pixel counts as static
 _EPS = 1e-6
 
-FEATURES = ("resid", "static_hf", "drift", "flicker", "jump")
+FEATURES = ("resid", "static_hf", "drift", "flicker", "jump",
+            "noise_corr", "noise_level", "crawl", "structure_drift", "kp_vanish", "kp_appear", "framediff")
 
 
 @dataclass
@@ -27,6 +30,10 @@ class PairStats:
     static_hf: float  # mean |log change| of local fine-texture energy where flow says static
     static_frac: float  # fraction of pixels counted static
     luma: float  # mean luminance of frame 2 (for flicker spectra)
+    noise_corr: float = float("nan")  # correlation of finest-scale residuals, motion-compensated, flat areas
+    noise_level: float = float("nan")  # robust sigma of the finest scale on flat areas (8-bit levels)
+    crawl: float = float("nan")  # 1 - correlation of fine texture on static textured pixels
+    framediff: float = 0.0  # naive baseline: mean |frame difference| (8-bit levels)
 
 
 def gray(rgb: np.ndarray) -> np.ndarray:
@@ -62,7 +69,7 @@ class FlowEngine:
         resid = float(np.abs(f1 - warped)[valid].mean() / (detail[valid].mean() + 1.0)) if valid.any() else 0.0
         b0, b1 = _band(f0), _band(f1)
         e0, e1 = _energy(b0), _energy(b1)
-        floor = max(float(np.median(e1)), 1.0)  # ignore flat areas where energy is only noise
+        floor = max(float(np.median(e1[::3, ::3])), 1.0)  # ignore flat areas where energy is only noise
         static = (cv2.blur(mag, (7, 7)) < STATIC_FLOW_PX) & valid
         textured = static & ((e0 + e1) > 2 * floor)
         if textured.sum() > 0.01 * h * w:
@@ -70,7 +77,9 @@ class FlowEngine:
             static_hf = float(change[textured].mean())
         else:
             static_hf = float("nan")
-        return PairStats(resid, static_hf, float(static.mean()), float(f1.mean())), static, flow
+        nc, nl = tells.noise_pair(f0, f1, flow, valid)
+        return PairStats(resid, static_hf, float(static.mean()), float(f1.mean()), nc, nl,
+                         tells.crawl_pair(b0, b1, static), float(np.abs(f1 - f0).mean())), static, flow
 
 
 def window_stats(grays: list[np.ndarray], engine: FlowEngine) -> dict[str, float]:
@@ -84,7 +93,16 @@ def window_stats(grays: list[np.ndarray], engine: FlowEngine) -> dict[str, float
     resid = np.array([p.resid for p in pairs])
     hf = np.array([p.static_hf for p in pairs])
     luma = np.array([grays[0].mean()] + [p.luma for p in pairs])
+    vanish, appear = tells.keypoint_churn(grays)
+    floats = [g.astype(np.float32) for g in grays]
     return {
+        "noise_corr": _nanmed([p.noise_corr for p in pairs]),
+        "noise_level": _nanmed([p.noise_level for p in pairs]),
+        "crawl": _nanmed([p.crawl for p in pairs]),
+        "structure_drift": tells.structure_drift(floats, static_all),
+        "kp_vanish": vanish,
+        "kp_appear": appear,
+        "framediff": float(np.median([p.framediff for p in pairs])),
         "resid": float(np.median(resid)),
         "static_hf": float(np.nanmedian(hf)) if np.isfinite(hf).any() else float("nan"),
         "drift": _drift(grays, static_all),
@@ -94,6 +112,11 @@ def window_stats(grays: list[np.ndarray], engine: FlowEngine) -> dict[str, float
         "luma_hf_share": _hf_share(luma),  # evidence only: share of the brightness spectrum above fs/4
         "resid_hf_share": _hf_share(resid),
     }
+
+
+def _nanmed(v: list[float]) -> float:
+    a = np.array(v, float)
+    return float(np.nanmedian(a)) if np.isfinite(a).any() else float("nan")
 
 
 def _hf_share(series: np.ndarray) -> float:
