@@ -100,6 +100,10 @@ def scan(
     match_list: Optional[List[str]] = typer.Option(None, "--match-list", metavar="[KIND=]FILE",
                                                    help="Match files against this hash list (repeatable); KIND is "
                                                         "synthetic, allow or other (README: Known content)."),
+    resume: Optional[str] = typer.Option(None, "--resume", metavar="[=path|=hash]",
+                                         help="With -f jsonl -o FILE: append each record as soon as it is known "
+                                              "and skip files FILE already holds (path: same path, size and "
+                                              "mtime; --resume=hash: same SHA-256)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG",
@@ -119,6 +123,7 @@ def scan(
         "c2pa_trust_anchors": c2pa_trust_anchors,
         "artifacts_dir": artifacts_dir, "metadata_reader": metadata_reader, "rivagan": rivagan,
         "record_host": host, "html_all": html_all or None, "match_list": match_list,
+        "resume": resume,
     }
     try:
         settings = resolve({k: v for k, v in given.items() if v not in (None, [])}, config)
@@ -214,8 +219,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
     except ImportError:  # pragma: no cover - Typer releases that use click itself
         from click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--resume" in args[:args.index("--") if "--" in args else None]:  # a bare --resume means --resume=path
+        args[args.index("--resume")] = "--resume=path"
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except NoArgsIsHelpError as exc:
         typer.echo(exc.format_message(), err=True)
         code = 2

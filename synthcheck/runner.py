@@ -189,7 +189,7 @@ def _limit_threads(n: int) -> None:
 # -- parent side ------------------------------------------------------------------------------
 def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, FileResult]]:
     """Scan ``paths``; yield ``(input index, result)`` as each file finishes."""
-    from pebble import ProcessExpired, ProcessPool
+    from pebble import ProcessPool
 
     workers = max(1, opts.workers)
     threads = max(1, (os.cpu_count() or 1) // workers)
@@ -197,34 +197,49 @@ def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, Fil
     window: deque[tuple[int, str, Any, float]] = deque()
     it = enumerate(paths)
     env = {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)}
-    with ProcessPool(max_workers=workers, initializer=_worker_init, initargs=(opts, threads, env),
-                     context=ctx) as pool:
-        exhausted = False
-        while True:
-            while not exhausted and len(window) < workers * 2:
-                try:
-                    idx, path = next(it)
-                except StopIteration:
-                    exhausted = True
-                    break
-                fut = pool.schedule(_scan_in_worker, args=(path,), timeout=opts.limits.timeout_s)
-                window.append((idx, path, fut, time.perf_counter()))
-            if not window:
-                break
-            idx, path, fut, t0 = window.popleft()
+    pool = ProcessPool(max_workers=workers, initializer=_worker_init, initargs=(opts, threads, env), context=ctx)
+    try:
+        yield from _drive(pool, it, window, workers, opts)
+    except BaseException:  # Ctrl-C, SIGTERM (see scan_command), a closed generator, a bug: no worker outlives us
+        pool.stop()
+        pool.join(timeout=10)
+        raise
+    pool.close()
+    pool.join()
+
+
+def _drive(pool: Any, it: Iterator[tuple[int, str]], window: deque, workers: int,
+           opts: ScanOptions) -> Iterator[tuple[int, FileResult]]:
+    """Keep ``2 x workers`` files in flight and yield their results in input order (a bounded
+    window: results stream out and memory does not grow with the number of files)."""
+    from pebble import ProcessExpired
+
+    exhausted = False
+    while True:
+        while not exhausted and len(window) < workers * 2:
             try:
-                result = fut.result()
-            except FutureTimeout:
-                result = _parent_record(path, ErrorCode.TIMEOUT,
-                                        f"scan exceeded the per-file time limit of {opts.limits.timeout_s:g} s "
-                                        "(--timeout); the worker was stopped", t0)
-            except ProcessExpired as exc:
-                result = _parent_record(path, ErrorCode.CRASHED,
-                                        f"the worker process died while scanning this file (exit code {exc.exitcode})"
-                                        "; a decoder probably crashed on it", t0)
-            except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to pickle
-                result = _parent_record(path, ErrorCode.CRASHED, f"{type(exc).__name__}: {exc}", t0)
-            yield idx, result
+                idx, path = next(it)
+            except StopIteration:
+                exhausted = True
+                break
+            fut = pool.schedule(_scan_in_worker, args=(path,), timeout=opts.limits.timeout_s)
+            window.append((idx, path, fut, time.perf_counter()))
+        if not window:
+            break
+        idx, path, fut, t0 = window.popleft()
+        try:
+            result = fut.result()
+        except FutureTimeout:
+            result = _parent_record(path, ErrorCode.TIMEOUT,
+                                    f"scan exceeded the per-file time limit of {opts.limits.timeout_s:g} s "
+                                    "(--timeout); the worker was stopped", t0)
+        except ProcessExpired as exc:
+            result = _parent_record(path, ErrorCode.CRASHED,
+                                    f"the worker process died while scanning this file (exit code {exc.exitcode})"
+                                    "; a decoder probably crashed on it", t0)
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that failed to pickle
+            result = _parent_record(path, ErrorCode.CRASHED, f"{type(exc).__name__}: {exc}", t0)
+        yield idx, result
 
 
 def _parent_record(path: str, code: ErrorCode, message: str, t0: float) -> FileResult:

@@ -26,6 +26,7 @@ FORMATS = ("text", "json", "jsonl", "csv", "sarif", "html")
 FAIL_ON = ("ai-generated", "likely", "possibly", "inconclusive")
 DEVICES = ("auto", "cpu", "cuda")
 METADATA_READERS = ("auto", "exiftool", "python")
+RESUME_MODES = ("off", "path", "hash")
 MAX_WORKERS = 256
 _PLUGIN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
@@ -199,6 +200,9 @@ KEYS: tuple[Key, ...] = (
         "Record the host name in the run record; false for reports that will be published."),
     Key("html_all", "report.html_all", "--html-all", _bool, False,
         "HTML report: detail images for every file, not only those at or above possibly-synthetic."),
+    Key("resume", "resume", "--resume", _choice(RESUME_MODES), "off",
+        "jsonl report to FILE only: append each record as it is known and skip files already in FILE, matched "
+        "by path, size and mtime (path) or by SHA-256 (hash); --resume alone means path."),
 )
 _BY_NAME = {k.name: k for k in KEYS}
 _BY_CONFIG = {k.config: k for k in KEYS if k.config}
@@ -231,6 +235,7 @@ class ScanSettings:
     match_list: tuple[str, ...] = ()
     record_host: bool = True
     html_all: bool = False
+    resume: str = "off"
     max_frames_given: bool = False  # --max-frames was asked for, so the temporal detector samples that many
     config_file: str | None = None
     extra_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -338,6 +343,7 @@ def resolve(cli: Mapping[str, Any] | None = None, config: str | os.PathLike[str]
         artifacts_dir=values["artifacts_dir"],
         metadata_reader=values["metadata_reader"], fps=values["fps"], rivagan=values["rivagan"],
         match_list=values["match_list"], record_host=values["record_host"], html_all=values["html_all"],
+        resume=values["resume"],
         max_frames_given=cli.get("max_frames") is not None or "limits.max_frames" in from_file,
         config_file=str(config) if config else None,
         extra_options=MappingProxyType(dict(extra_options or {})),

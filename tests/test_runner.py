@@ -40,3 +40,63 @@ def test_workers_see_the_parents_synthcheck_settings_at_scan_time(tmp_path, monk
     monkeypatch.setenv("SYNTHCHECK_NET_AUDIT", str(audit))
     scan([str(img)], detectors=["echo"], extra=[EchoDetector], workers=1)
     assert audit.read_text().startswith("installed pid="), "the worker did not see SYNTHCHECK_NET_AUDIT"
+
+
+def _descendants(root: int) -> list[int]:
+    """Live processes below ``root`` (from /proc), bar the forkserver and resource tracker (kept for the next scan)."""
+    import os
+    from pathlib import Path
+
+    parent: dict[int, int] = {}
+    cmd: dict[int, bytes] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmd[int(entry.name)] = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] != "Z":
+                parent[int(entry.name)] = int(fields[1])
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        for child, ppid in parent.items():
+            if ppid == pid:
+                todo.append(child)
+                helper = pid == root and any(k in cmd.get(child, b"") for k in (b"forkserver", b"resource_tracker"))
+                if not helper:  # workers are forked by the forkserver, so they share its command line
+                    out.append(child)
+    assert root == os.getpid()
+    return out
+
+
+def test_an_exception_in_the_consumer_stops_workers_at_once_even_mid_file(tmp_path):
+    """A bug or Ctrl-C in the code consuming results must not wait for files in flight (here one
+    that hangs for 10 minutes) nor leave a worker behind."""
+    import time
+
+    from synthcheck.limits import Limits
+    from synthcheck.runner import ScanOptions, run_scan
+
+    from .fakes import MisbehavingDetector
+
+    paths = []
+    for name in ("a.png", "hang.png", "hang2.png"):
+        Image.fromarray(natural_image(16, 16)).save(tmp_path / name)
+        paths.append(str(tmp_path / name))
+    opts = ScanOptions(detectors=("misbehave",), extra=("tests.fakes:MisbehavingDetector",), workers=2,
+                       limits=Limits(timeout_s=600))
+    assert MisbehavingDetector.id == "misbehave"
+    results = run_scan(paths, opts)
+    idx, first = next(results)
+    assert idx == 0 and first.path == paths[0]
+    assert _descendants(__import__("os").getpid()), "expected live workers while files are in flight"
+    t0 = time.monotonic()
+    results.close()  # what an exception in the consuming loop does to the generator
+    assert time.monotonic() - t0 < 30, "closing the scan waited for the hanging files"
+    deadline = time.monotonic() + 10
+    while (left := _descendants(__import__("os").getpid())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"workers left after the scan was closed: {left}"
