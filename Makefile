@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml setup.py
 	$(PY) -m pip install --quiet --upgrade pip
 	@# torch first, pinned, so pip takes the build this machine holds instead of resolving another
 	$(PY) -m pip install --quiet $(TORCH_PINS)
-	$(PY) -m pip install --quiet -e ".[test,anatomy]"
+	$(PY) -m pip install --quiet -e ".[test,anatomy,cluster]"
 	@touch $@
 
 # exiftool is optional (the metadata detector has a pure-Python fallback) but reads far more fields.

@@ -81,6 +81,7 @@ def prepare(settings: ScanSettings | None = None, *, detectors: Sequence[str] | 
         workers=settings.workers,
         limits=settings.limits,
         options=det_options,
+        all_detectors=settings.all_detectors, engine=settings.engine, ray_address=settings.ray_address,
     )
     run = RunInfo(
         tool_version=__version__, schema_version=SCHEMA_VERSION,

@@ -104,6 +104,13 @@ def scan(
                                          help="With -f jsonl -o FILE: append each record as soon as it is known "
                                               "and skip files FILE already holds (path: same path, size and "
                                               "mtime; --resume=hash: same SHA-256)."),
+    all_detectors: bool = typer.Option(False, "--all-detectors",
+                                       help="Run every detector even when provenance is already decisive."),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="local|ray",
+                                         help="local worker processes (default) or ray: Ray tasks on a cluster "
+                                              "(pip install 'synthcheck[cluster]')."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", metavar="ADDR",
+                                              help="Ray cluster for --engine ray (default: start a local Ray)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
                                                help="Also run a detector class that is not installed as a plugin."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG",
@@ -123,7 +130,7 @@ def scan(
         "c2pa_trust_anchors": c2pa_trust_anchors,
         "artifacts_dir": artifacts_dir, "metadata_reader": metadata_reader, "rivagan": rivagan,
         "record_host": host, "html_all": html_all or None, "match_list": match_list,
-        "resume": resume,
+        "resume": resume, "all_detectors": all_detectors or None, "engine": engine, "ray_address": ray_address,
     }
     try:
         settings = resolve({k: v for k, v in given.items() if v not in (None, [])}, config)

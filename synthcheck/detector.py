@@ -69,6 +69,10 @@ class Detector:
     requires_tools: ClassVar[Sequence[str]] = ()  # executables it needs on PATH
     extra: ClassVar[str] = ""  # pip extra that provides its modules, for the fix hint
     weights: ClassVar[Sequence[str]] = ()  # file names under weights/
+    # Longest image side the detector needs, for a detector that downscales anyway: when every pixel
+    # detector of a run declares one, JPEGs are decoded at that size (DCT scaling, media.py) and
+    # ``media.rgb`` is the smaller image; None (the default) means full resolution.
+    decode_max_side: ClassVar[int | None] = None
 
     def __init__(self, context: DetectorContext) -> None:
         self.context = context

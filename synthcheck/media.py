@@ -59,6 +59,7 @@ class Media:
         self.duration: float | None = None
         self.errors: list[MediaError] = []  # non-fatal decode problems (partial frames)
         self._rgb_error: MediaError | None = None
+        self.decode_max_side: int | None = None  # set by the pipeline: see Detector.decode_max_side
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -186,12 +187,24 @@ class Media:
         im = self.pil
         try:
             im.seek(0)
+            self._draft(im)
             im.load()
             im = ImageOps.exif_transpose(im) or im
             arr = np.asarray(im.convert("RGB"))
         except Exception as exc:
             raise _classify(exc, "cannot decode image pixels") from exc
         return arr
+
+    def _draft(self, im: "Image.Image") -> None:
+        """Decode a JPEG at 1/2, 1/4 or 1/8 scale in the DCT when every detector asked for no more
+        than ``decode_max_side`` (libjpeg skips most of the work: about 4x faster at 1/4 on 12 MP).
+        The scale chosen keeps both sides at least as large as asked (after EXIF rotation too)."""
+        side = self.decode_max_side
+        if side is None or self.format != "jpeg" or not self.width or not self.height:
+            return
+        w, h = self.width, self.height
+        if max(w, h) > side:  # Pillow keeps each side >= the size asked: ask for the aspect-kept box
+            im.draft("RGB", (side, -(-side * h // w)) if w >= h else (-(-side * w // h), side))
 
     # -- video ----------------------------------------------------------------------------
     def frames(self, **options: Any) -> "list[Any]":

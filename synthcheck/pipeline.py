@@ -23,7 +23,11 @@ _FATAL = {ErrorCode.UNSUPPORTED_FORMAT, ErrorCode.TRUNCATED, ErrorCode.DECODE_ER
           ErrorCode.TIMEOUT, ErrorCode.CRASHED, ErrorCode.IO_ERROR}
 
 
-def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileResult:
+def scan_file(path: str, detectors: Sequence[Detector], limits: Limits, *,
+              all_detectors: bool = False) -> FileResult:
+    """Scan one file.  Unless ``all_detectors``, detectors that are not ``cheap`` are skipped once
+    provenance is decisive (a verified AI claim that no capture claim contradicts): the verdict
+    cannot change, and the record says which detectors were skipped and why."""
     t0 = time.perf_counter()
     try:
         ident = identify(path, keep_bytes=min(KEEP_BYTES, limits.max_bytes))
@@ -46,8 +50,15 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileR
             explanation=(f"The file is named as {media.extension_format} but its content is {media.format}; "
                          "it was scanned as what it is."),
             evidence={"extension": media.path.suffix, "content_format": media.format}))
+    sides = [d.decode_max_side for d in detectors if media.kind in d.media and d.cost != "cheap"]
+    if sides and all(sides):  # every pixel detector downscales anyway: decode no larger than they need
+        media.decode_max_side = max(sides)
+    skipped: list[str] = []
     for det in detectors:
         if media.kind not in det.media:
+            continue
+        if not all_detectors and det.cost != "cheap" and _provenance_decisive(findings):
+            skipped.append(det.id)
             continue
         try:
             findings.extend(det.run(media))
@@ -59,6 +70,13 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileR
         except Exception as exc:  # one detector never stops the others
             log.debug("detector %s failed on %s", det.id, path, exc_info=True)
             errors.append(FileError(ErrorCode.DETECTOR_ERROR, f"{type(exc).__name__}: {exc}", detector=det.id))
+    if skipped:
+        findings.append(Finding(
+            detector=FORMAT_ID, detector_version="1", kind=Kind.PROVENANCE, strength=Strength.INFO,
+            title="Statistical detectors skipped",
+            explanation=(f"Provenance is decisive, so {', '.join(skipped)} did not run (they cannot change the "
+                         "verdict); run with --all-detectors to see their evidence too."),
+            evidence={"skipped": skipped}))
     for err in media.errors:  # structural truncation, partial video decodes: what decoded was used
         if pixel_error is None or err.code is not pixel_error.code:
             errors.append(FileError(err.code, err.message))
@@ -73,6 +91,15 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits) -> FileR
         width=media.width, height=media.height,
         frames=media.n_frames if media.kind == "video" else None,
         duration=media.duration, detectors_run=tuple(ran))
+
+
+def _provenance_decisive(findings: Sequence[Finding]) -> bool:
+    """A decisive AI claim and no capture claim that could contradict it (fusion's first rule)."""
+    from .model import Claim
+
+    ai = any(f.kind is Kind.PROVENANCE and f.claim in (Claim.AI_GENERATED, Claim.AI_EDITED)
+             and f.strength is Strength.DECISIVE for f in findings)
+    return ai and not any(f.claim is Claim.CAPTURE for f in findings)
 
 
 def error_result(path: str, code: ErrorCode, message: str, *, elapsed_ms: float = 0.0,

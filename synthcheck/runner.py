@@ -45,6 +45,9 @@ class ScanOptions:
     workers: int = 1
     limits: Limits = field(default_factory=Limits)
     options: Mapping[str, Any] = field(default_factory=dict)  # detector options (trust anchors...)
+    all_detectors: bool = False  # run every detector even when provenance is already decisive
+    engine: str = "local"  # local (pebble process pool) or ray
+    ray_address: str | None = None  # an existing Ray cluster; None starts a local one
 
 
 # -- worker side ------------------------------------------------------------------------------
@@ -167,7 +170,7 @@ def _scan_in_worker(path: str) -> FileResult:
                 load_errors.append(FileError(ErrorCode.DETECTOR_ERROR, failed[det.id], detector=det.id))
                 continue
         ready.append(det)
-    result = scan_file(path, ready, opts.limits)
+    result = scan_file(path, ready, opts.limits, all_detectors=opts.all_detectors)
     if load_errors:
         from dataclasses import replace
 
@@ -188,7 +191,12 @@ def _limit_threads(n: int) -> None:
 
 # -- parent side ------------------------------------------------------------------------------
 def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, FileResult]]:
-    """Scan ``paths``; yield ``(input index, result)`` as each file finishes."""
+    """Scan ``paths``; yield ``(input index, result)`` in input order (engine: ``opts.engine``)."""
+    if opts.engine == "ray":
+        from .engines.ray_engine import run_scan_ray
+
+        yield from run_scan_ray(paths, opts)
+        return
     from pebble import ProcessPool
 
     workers = max(1, opts.workers)

@@ -49,6 +49,11 @@ def run_scan_command(paths: Sequence[str], settings: ScanSettings) -> int:
         return _usage(f"{where}: unknown detector id(s) {exc.args[0]} (see `synthcheck detectors`)")
     except ValueError as exc:
         return _usage(str(exc))
+    if settings.engine == "ray":
+        from .engines.ray_engine import INSTALL_HINT, available
+
+        if not available():
+            return _usage(f"--engine ray needs Ray, which is not installed: {INSTALL_HINT}")
     files = list(iter_files(_paths(paths), settings.include, settings.exclude))
     if not files:
         return _usage("no files to scan")

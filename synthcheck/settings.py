@@ -27,6 +27,7 @@ FAIL_ON = ("ai-generated", "likely", "possibly", "inconclusive")
 DEVICES = ("auto", "cpu", "cuda")
 METADATA_READERS = ("auto", "exiftool", "python")
 RESUME_MODES = ("off", "path", "hash")
+ENGINES = ("local", "ray")
 MAX_WORKERS = 256
 _PLUGIN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
@@ -99,6 +100,12 @@ def _plugins(v: Any, where: str) -> tuple[str, ...]:
         if not _PLUGIN.match(spec):
             raise SettingsError(f"{where}: {spec!r} is not of the form MODULE:CLASS")
     return items
+
+
+def _strings_one(v: Any, where: str) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise SettingsError(f"{where}: expected a non-empty string, got {v!r}")
+    return v.strip()
 
 
 def _existing_file(v: Any, where: str) -> str:
@@ -203,6 +210,13 @@ KEYS: tuple[Key, ...] = (
     Key("resume", "resume", "--resume", _choice(RESUME_MODES), "off",
         "jsonl report to FILE only: append each record as it is known and skip files already in FILE, matched "
         "by path, size and mtime (path) or by SHA-256 (hash); --resume alone means path."),
+    Key("all_detectors", "all_detectors", "--all-detectors", _bool, False,
+        "Run every detector even when provenance is already decisive (by default the non-cheap ones are "
+        "skipped then, and the record says so)."),
+    Key("engine", "engine", "--engine", _choice(ENGINES), "local",
+        "local: worker processes on this machine; ray: Ray tasks on a cluster (pip install 'synthcheck[cluster]')."),
+    Key("ray_address", "ray.address", "--ray-address", _strings_one, None,
+        "Ray cluster to join with --engine ray (ray://HOST:10001 or HOST:6379; default: start a local Ray)."),
 )
 _BY_NAME = {k.name: k for k in KEYS}
 _BY_CONFIG = {k.config: k for k in KEYS if k.config}
@@ -236,6 +250,9 @@ class ScanSettings:
     record_host: bool = True
     html_all: bool = False
     resume: str = "off"
+    all_detectors: bool = False
+    engine: str = "local"
+    ray_address: str | None = None
     max_frames_given: bool = False  # --max-frames was asked for, so the temporal detector samples that many
     config_file: str | None = None
     extra_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -268,7 +285,8 @@ class ScanSettings:
         return {"format": self.format, "fail_on": self.fail_on, "include": list(self.include),
                 "exclude": list(self.exclude), "detectors": list(self.detectors), "skip": list(self.skip),
                 "plugins": list(self.plugins), "device": self.device, "workers": self.workers,
-                "limits": asdict(self.limits), "config_file": self.config_file, **self.detector_options()}
+                "limits": asdict(self.limits), "config_file": self.config_file, "all_detectors": self.all_detectors,
+                "engine": self.engine, **self.detector_options()}
 
 
 def load_config(path: str | os.PathLike[str] | None) -> dict[str, Any]:
@@ -343,7 +361,8 @@ def resolve(cli: Mapping[str, Any] | None = None, config: str | os.PathLike[str]
         artifacts_dir=values["artifacts_dir"],
         metadata_reader=values["metadata_reader"], fps=values["fps"], rivagan=values["rivagan"],
         match_list=values["match_list"], record_host=values["record_host"], html_all=values["html_all"],
-        resume=values["resume"],
+        resume=values["resume"], all_detectors=values["all_detectors"], engine=values["engine"],
+        ray_address=values["ray_address"],
         max_frames_given=cli.get("max_frames") is not None or "limits.max_frames" in from_file,
         config_file=str(config) if config else None,
         extra_options=MappingProxyType(dict(extra_options or {})),
