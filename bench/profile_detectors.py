@@ -24,12 +24,11 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scan_speed import make_images  # noqa: E402
-
-from synthcheck.detector import DetectorContext  # noqa: E402
-from synthcheck.limits import Limits  # noqa: E402
-from synthcheck.media import Media  # noqa: E402
-from synthcheck.registry import discover  # noqa: E402
+from scan_speed import make_images
+from synthcheck.detector import DetectorContext
+from synthcheck.limits import Limits
+from synthcheck.media import Media
+from synthcheck.registry import discover
 
 CAMERA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real-camera"
 
