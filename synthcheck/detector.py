@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .media import Media
 
 COST_TIERS = ("cheap", "moderate", "expensive")  # run order: cheap checks first
+ADVISORY_KEY = "advisory"  # evidence key: the finding is context only (see ``Detector.advisory``)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ class Detector:
     requires_tools: ClassVar[Sequence[str]] = ()  # executables it needs on PATH
     extra: ClassVar[str] = ""  # pip extra that provides its modules, for the fix hint
     weights: ClassVar[Sequence[str]] = ()  # file names under weights/
+    # Why the detector's findings are context only, or "" when they may set the verdict.  A detector
+    # measured as inverted on a held-out group (rule 5: broken, not weak) keeps reporting what it sees,
+    # so a reader can look, but ``finding`` caps its strength at weak and fusion leaves it out.
+    advisory: ClassVar[str] = ""
     # Longest image side the detector needs, for a detector that downscales anyway: when every pixel
     # detector of a run declares one, JPEGs are decoded at that size (DCT scaling, media.py) and
     # ``media.rgb`` is the smaller image; None (the default) means full resolution.
@@ -116,6 +121,10 @@ class Detector:
         claim: Claim | None = None,
         title: str = "",
     ) -> Finding:
+        if self.advisory and score is not None:
+            strength = min(strength, Strength.WEAK, key=lambda st: st.rank)
+            evidence = {**(evidence or {}), ADVISORY_KEY: self.advisory}
+            explanation = f"{explanation} Context only, not counted in the verdict: this check is {self.advisory}."
         return Finding(
             detector=self.id,
             detector_version=self.version,

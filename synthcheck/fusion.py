@@ -5,6 +5,8 @@ Rules (docs/scoring.md explains them for readers):
 - else a strong hash match to a list of known AI-generated items -> ``ai-generated`` (basis known-content);
 - otherwise the strongest statistical finding (signal, semantic, temporal) sets the label through
   the shared thresholds: >= 0.9 ``likely-synthetic``, >= 0.6 ``possibly-synthetic``;
+- findings of an advisory detector (``Detector.advisory``: measured as inverted on a held-out
+  group) are listed but never set the label;
 - a finding a detector marks unstable (``evidence["unstable"]``), a contradiction between
   provenance sources, or tampered provenance with no stronger signal -> ``inconclusive``;
 - nothing above the thresholds -> ``no-evidence``; never "real" or "authentic";
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import __version__
-from .detector import LIKELY_THRESHOLD, POSSIBLY_THRESHOLD
+from .detector import ADVISORY_KEY, LIKELY_THRESHOLD, POSSIBLY_THRESHOLD
 from .model import Claim, FileError, Finding, Kind, Label, Strength, Verdict
 from .registry import CONTRADICTION_ID  # reserved: no plugin may take it
 
@@ -62,7 +64,9 @@ def fuse(findings: Sequence[Finding], errors: Sequence[FileError], *, fatal: boo
                    and f.strength is Strength.DECISIVE]
     conflicts = [f for f in findings if f.detector == CONTRADICTION_ID]
     tampered = [f for f in findings if f.claim is Claim.TAMPERED]
-    stats = [f for f in findings if f.kind in _STAT_KINDS and f.score is not None]
+    # advisory findings (a detector measured as inverted on held-out data) are shown, never counted
+    stats = [f for f in findings
+             if f.kind in _STAT_KINDS and f.score is not None and not f.evidence.get(ADVISORY_KEY)]
     unstable = [f for f in stats if f.evidence.get("unstable")]
     top = max(stats, key=lambda f: f.score or 0.0, default=None)
     top_score = top.score if top is not None and top.score is not None else None

@@ -183,7 +183,7 @@ def test_evaluate_end_to_end_with_frequency(tmp_path: Path):
     items = items_from_dirs([str(tmp_path / "real")], [str(tmp_path / "ai")])
     report = evaluate(items, detectors=["frequency"], workers=1, device="cpu", sources=["test"])
     freq = report.per_detector[0]
-    assert freq.name == "frequency" and report.detectors == {"frequency": "1.0.0"}
+    assert freq.name == "frequency" and report.detectors == {"frequency": "1.1.0"}
     assert freq.auc == 1.0 and freq.errors == 1 and report.errors == 1
     assert report.dataset.n_real == 3 and report.dataset.n_synthetic == 4
     assert report.fused.n == 6
@@ -196,7 +196,7 @@ def test_evaluate_end_to_end_with_frequency(tmp_path: Path):
     assert len(data["files"]) == 7
     text = io.StringIO()
     eval_text.render(report, text)
-    assert "frequency 1.0.0" in text.getvalue() and "fused verdict" in text.getvalue()
+    assert "frequency 1.1.0" in text.getvalue() and "fused verdict" in text.getvalue()
 
 
 def test_evaluate_usage_errors():
@@ -246,9 +246,9 @@ def test_cli_writes_json(tmp_path: Path):
     data = json.loads(out.read_text())
     assert data["dataset"]["normalization"]["preset"] == "crop256-jpeg90"
     assert data["dataset"]["normalization"]["normalised"] == 2
-    assert data["detectors"] == {"frequency": "1.0.0"}
+    assert data["detectors"] == {"frequency": "1.1.0"}
     assert [f["path"] for f in data["files"]] == [str(tmp_path / "r" / "a.png"), str(tmp_path / "s" / "b.png")]
-    assert "frequency 1.0.0" in res.output
+    assert "frequency 1.1.0" in res.output
 
 
 # -- grouped results (--group-by) ---------------------------------------------------------------

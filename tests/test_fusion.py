@@ -66,3 +66,14 @@ def test_contradiction_alone_is_inconclusive_and_tampering_too():
 def test_fatal_error_label():
     v = fuse([], [FileError(ErrorCode.TRUNCATED, "cut short")], fatal=True)
     assert v.label is Label.ERROR and "truncated" in v.summary and v.score is None
+
+
+def test_an_advisory_finding_is_listed_but_never_sets_the_verdict():
+    from synthcheck.detector import ADVISORY_KEY
+
+    adv = Finding("frequency", "1.1.0", Kind.SIGNAL, Strength.WEAK, "Grid peaks.", score=0.97,
+                  evidence={ADVISORY_KEY: "inverted on held-out generators"})
+    assert fuse([adv], [], fatal=False).label is Label.NO_EVIDENCE
+    counted = Finding("learned", "2.0.0", Kind.SIGNAL, Strength.MODERATE, "Too clean.", score=0.7)
+    v = fuse([adv, counted], [], fatal=False)
+    assert v.label is Label.POSSIBLY and v.score == 0.7 and "learned" in v.summary
