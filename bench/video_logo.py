@@ -1,7 +1,7 @@
 """Leave-one-generator-out (LOGO) for the temporal detector, and the fit of its shipped constants.
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/video_logo_data.py --sources DEST --cache CACHE  # stage 1
-    OMP_NUM_THREADS=1 .venv/bin/python bench/video_logo.py --cache CACHE [--json out.json] [--write]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/video_logo.py --cache CACHE [CACHE2] [--json out.json] [--write]
 
 Protocol (every number on clips the scored model never saw):
 - for each generator G and each real source R (a real clip, or the files of one footage), fit
@@ -36,6 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 ALL = ("resid", "static_hf", "drift", "flicker", "jump", "noise_corr", "noise_level", "crawl",
        "structure_drift", "kp_vanish", "kp_appear", "framediff")
@@ -46,6 +47,8 @@ CANDIDATES = {
     "tells+flicker": TELLS + ("flicker",),
     "tells+resid+flicker": TELLS + ("resid", "flicker"),
     "no-noise (crawl, drift, keypoints, flicker)": ("crawl", "structure_drift", "kp_vanish", "kp_appear", "flicker"),
+    "crawl, drift, vanish, flicker": ("crawl", "structure_drift", "kp_vanish", "flicker"),
+    "no-noise+jump+static_hf": ("crawl", "structure_drift", "kp_vanish", "kp_appear", "flicker", "jump", "static_hf"),
     "all": ALL[:-1],
 }
 V1 = {  # the shipped v1.1.0 constants (resid, flicker), for the v1 baseline
@@ -55,18 +58,23 @@ VARIANTS = ("native", "reenc")
 C_REG = 0.3
 
 
-def load(cache: Path) -> list[dict]:
+def load(caches: list[Path]) -> list[dict]:
     rows = []
-    for f in sorted(cache.glob("*segments.jsonl")) + sorted(cache.glob("*/segments.jsonl")):
+    for f in [c / "segments.jsonl" for c in caches if (c / "segments.jsonl").exists()]:
         for line in open(f):
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError:  # a line cut by an interrupted stage 1
                 continue
-    seen: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in rows:
-        seen[(r["path"], r["variant"])].append(r)
-    return [r for rs in seen.values() for r in rs]
+    from video_logo_data import SHARED
+
+    keep_ad = {str(p) for p in sorted((SHARED / "video" / "animatediff").glob("*.gif"))[::4]}
+    seen: dict[tuple[str, str, int], dict] = {}
+    for r in rows:  # one row per (clip, variant, segment), the stage-1 subsample of AnimateDiff only
+        if r["group"] != "animatediff" or r["path"] in keep_ad:
+            seen[(r["path"], r["variant"], r.get("seg", -1))] = r
+    measured = {k[:2] for k in seen if k[2] >= 0}
+    return [r for k, r in seen.items() if k[2] >= 0 or k[:2] not in measured]
 
 
 def transform(rows: list[dict], feats: tuple[str, ...], med: dict[str, float]) -> np.ndarray:
@@ -250,12 +258,12 @@ def write_calibration(feats: tuple[str, ...], rows: list[dict]) -> None:
     block = (
         "# --- BEGIN GENERATED (bench/video_logo.py --write) ---\n"
         f"FEATURE_ORDER = {tuple(feats)!r}\n"
-        f"CONTROL_MEDIAN = {{{', '.join(f'{k!r}: {m.med[k]:.6g}' for k in feats)}}}\n"
+        "CONTROL_MEDIAN = {\n" + "".join(f"    {k!r}: {m.med[k]:.6g},\n" for k in feats) + "}\n"
         f"MEAN = {tuple(round(float(v), 6) for v in m.mu)!r}\n"
         f"SCALE = {tuple(round(float(v), 6) for v in m.sd)!r}\n"
         f"COEF = {tuple(round(float(v), 6) for v in coef)!r}\n"
         f"INTERCEPT = {float(m.clf.intercept_[0]):.6f}\n"
-        f"# whole-file logit anchors -> scores, from out-of-fold logits of {len(oof)} real files\n"
+        f"# whole-file logit anchors -> scores, from out-of-fold logits of {len(oof)} real (file, variant)\n"
         f"#   ({len(reals)} real sources, leave one source out): median -> 0.15, 90th pct -> 0.6,\n"
         "#   highest -> 0.9 (so a real clip like the ones seen reaches 'likely' only beyond all of them)\n"
         f"ANCHORS_LOGIT = {tuple(round(v, 6) for v in anchors_l)!r}\n"
@@ -274,7 +282,7 @@ def fmt(x: float) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, nargs="+", required=True, help="stage-1 cache folder(s)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--write", action="store_true", help="fit the chosen set on all clips, update calibration.py")
     ap.add_argument("--candidate", default=None, help="use this candidate instead of the LOGO choice")
