@@ -15,7 +15,7 @@ from .fusion import contradictions, fuse
 from .limits import Limits, MediaError
 from .media import KEEP_BYTES, FileIdentity, Media, identify
 from .model import ErrorCode, FileError, FileResult, Finding, Kind, Label, Strength, Verdict
-from .registry import FORMAT_ID
+from .registry import FORMAT_ID, PIPELINE_ID
 from .sniff import media_kind
 
 log = logging.getLogger("synthcheck")
@@ -72,7 +72,7 @@ def scan_file(path: str, detectors: Sequence[Detector], limits: Limits, *,
             errors.append(FileError(ErrorCode.DETECTOR_ERROR, f"{type(exc).__name__}: {exc}", detector=det.id))
     if skipped:
         findings.append(Finding(
-            detector=FORMAT_ID, detector_version="1", kind=Kind.PROVENANCE, strength=Strength.INFO,
+            detector=PIPELINE_ID, detector_version="1", kind=Kind.PROVENANCE, strength=Strength.INFO,
             title="Statistical detectors skipped",
             explanation=(f"Provenance is decisive, so {', '.join(skipped)} did not run (they cannot change the "
                          "verdict); run with --all-detectors to see their evidence too."),

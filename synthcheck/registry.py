@@ -31,7 +31,8 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 FORMAT_ID = "format"  # pipeline: the file's extension does not match its content
 CONTRADICTION_ID = "contradiction"  # fusion: two provenance sources disagree
 ERROR_ID = "error"  # reports: a file or a detector could not be scanned
-RESERVED_IDS = frozenset({FORMAT_ID, CONTRADICTION_ID, ERROR_ID})
+PIPELINE_ID = "pipeline"  # pipeline: which detectors it chose not to run on a file, and why
+RESERVED_IDS = frozenset({FORMAT_ID, CONTRADICTION_ID, ERROR_ID, PIPELINE_ID})
 
 
 def id_problem(det_id: object) -> str | None:

@@ -154,7 +154,7 @@ def test_the_ids_synthcheck_writes_itself_are_the_reserved_ones(tmp_path, make_p
     from synthcheck.model import Claim, Finding, Kind, Strength
     from synthcheck.pipeline import scan_file
 
-    assert RESERVED_IDS == {"format", "contradiction", "error"}
+    assert RESERVED_IDS == {"format", "contradiction", "error", "pipeline"}
     png = make_png("named.jpg")  # PNG content behind a .jpg name
     mislabelled = [f for f in scan_file(str(png), [], Limits()).findings if f.title.startswith("Extension")]
     assert [f.detector for f in mislabelled] == [FORMAT_ID]

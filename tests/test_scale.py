@@ -29,6 +29,7 @@ def test_expensive_detectors_are_skipped_when_provenance_is_decisive_and_the_rec
     assert r.verdict.label is Label.AI_GENERATED and r.detectors_run == ("provfake",)
     note = [f for f in r.findings if f.title == "Statistical detectors skipped"]
     assert len(note) == 1 and note[0].evidence["skipped"] == ["shapefake"] and "--all-detectors" in note[0].explanation
+    assert note[0].detector == "pipeline"  # a reserved id of its own, not the extension-mismatch one
 
 
 def test_all_detectors_and_contradicting_capture_claims_keep_every_detector(tmp_path):

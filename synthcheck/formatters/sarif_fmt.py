@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..model import FileError, FileResult, Finding, Label, RunInfo, Strength
-from ..registry import CONTRADICTION_ID, ERROR_ID, FORMAT_ID
+from ..registry import CONTRADICTION_ID, ERROR_ID, FORMAT_ID, PIPELINE_ID
 from ..serialize import plain, run_dict
 from ..vocabulary import C2PA_STATES
 from . import BaseFormatter, DetectorDoc
@@ -55,6 +55,11 @@ PSEUDO_RULES = {
         "The file's name says one format but its bytes are another.",
         "synthcheck sniffs the format from the content and scans the file as what it is. A mismatch is "
         "context, not evidence of generative AI: files are often renamed by chat apps and downloaders."),
+    PIPELINE_ID: DetectorDoc(
+        PIPELINE_ID, __version__, "Detectors not run on this file",
+        "synthcheck chose not to run some detectors on this file; the finding says which and why.",
+        "When provenance is already decisive (a verified AI claim and no capture claim), the expensive "
+        "statistical detectors cannot change the verdict and are skipped unless --all-detectors is given."),
     ERROR_ID: DetectorDoc(
         ERROR_ID, __version__, "File or detector could not be scanned",
         "The file, or one detector on it, could not be scanned; the message gives the error code.",
