@@ -15,6 +15,7 @@ n), and the targets each row misses.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -31,6 +32,12 @@ from detectors.faces import rules  # noqa: E402
 from detectors.faces.boundary import BoundaryStats  # noqa: E402
 
 OWN = ("self-blended", "landmark-swap")
+# The model's inputs, chosen on the calibration split only by 5-fold cross-validation grouped by
+# source image (one-sided: a pasted face is cleaner, softer, lacks the grid, is off-colour).
+STATS = ("noise", "sharpness", "jpeg_grid", "colour", "noise_band", "sharpness_band")
+CANDIDATES = (("-noise", "-sharpness", "jpeg_grid", "colour"),
+              ("-noise", "-sharpness", "jpeg_grid", "colour", "-noise_band", "-sharpness_band"),
+              ("-noise_band", "-sharpness_band", "jpeg_grid", "colour"))
 
 
 def load(path: Path) -> list[dict]:
@@ -53,9 +60,9 @@ def auc(pos, neg) -> float:
     return float(gt / (len(pos) * len(neg)))
 
 
-def anchors(values, lo_pad: float) -> tuple[float, ...]:
+def anchors(values, lo_pad: float, moderate: float = 95.0) -> tuple[float, ...]:
     v = np.asarray(values, float)
-    med, p95, p99 = np.percentile(v, [50, 95, 99])
+    med, p95, p99 = np.percentile(v, [50, moderate, 99])
     p95 = max(p95, med + 1e-3)
     p99 = max(p99, p95 + 1e-3)
     return (float(v.min() - lo_pad), float(med), float(p95), float(p99), float(p99 + lo_pad))
@@ -67,36 +74,52 @@ def fit(rows: list[dict]) -> None:
     cal = [r for r in judged(rows) if r["split"] == "cal"]
     real = [r for r in cal if r["kind"] == "real"]
     fake = [r for r in cal if r["kind"] in OWN]
-    med = {k: float(np.median([r[k] for r in real])) for k in C.STATS}
+    C.STATS = STATS
+    med = {k: float(np.median([r[k] for r in real])) for k in STATS}
     spread = {}
-    for k in C.STATS:
+    for k in STATS:
         x = np.array([r[k] for r in real])
         spread[k] = float(max(1.4826 * np.median(np.abs(x - med[k])), 1e-3))
     C.REAL_MEDIAN.clear()
     C.REAL_MEDIAN.update(med)
     C.REAL_SPREAD.clear()
     C.REAL_SPREAD.update(spread)
-    X = np.array([rules.feature_vector(rules.standardised(stats_of(r))) for r in real + fake])
     y = np.array([0] * len(real) + [1] * len(fake))
+    groups = np.array([int(hashlib.sha1(r["source"].encode()).hexdigest(), 16) % 5 for r in real + fake])
+    best = (-1.0, CANDIDATES[0])
+    for cand in CANDIDATES:
+        C.FEATURES = cand
+        X = np.array([rules.feature_vector(rules.standardised(stats_of(r))) for r in real + fake])
+        scores = np.zeros(len(y))
+        for g in range(5):
+            tr, te = groups != g, groups == g
+            m = LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000).fit(X[tr], y[tr])
+            scores[te] = X[te] @ np.maximum(m.coef_[0], 0.0)
+        cv = auc(scores[y == 1], scores[y == 0])
+        print(f"grouped 5-fold CV AUC on the calibration split, {cand}: {cv:.3f}")
+        best = max(best, (cv, cand))
+    FEATURES = best[1]
+    C.FEATURES = FEATURES
+    X = np.array([rules.feature_vector(rules.standardised(stats_of(r))) for r in real + fake])
     model = LogisticRegression(C=0.3, class_weight="balanced", max_iter=2000).fit(X, y)
-    coef, icpt = model.coef_[0], float(model.intercept_[0])
+    coef, icpt = np.maximum(model.coef_[0], 0.0), float(model.intercept_[0])  # evidence only adds
     logits = X[: len(real)] @ coef + icpt
-    a = anchors(logits, 6.0)
+    a = anchors(logits, 6.0, moderate=97.0)
     posed = [r for r in real if r.get("pose_axes") is not None]
     offset = np.median(np.array([r["pose_axes"] for r in posed]), axis=0)
     angles = [float(np.linalg.norm(np.array(r["pose_axes"]) - offset)) for r in posed]
-    pa = anchors(angles, 10.0)
+    pa = anchors(angles, 10.0, moderate=97.0)
     pa = (0.0,) + pa[1:]
     block = "\n".join([
         "# --- BEGIN GENERATED (bench/faces_calibrate.py) ---",
         f"# fitted on {len(real)} real and {len(fake)} manipulated calibration faces (native + JPEG q75)",
-        f"STATS = {tuple(C.STATS)!r}",
-        f"REAL_MEDIAN = {{{', '.join(f'{k!r}: {v:.5g}' for k, v in med.items())}}}",
-        f"REAL_SPREAD = {{{', '.join(f'{k!r}: {v:.5g}' for k, v in spread.items())}}}",
-        f"FEATURES = {tuple(C.FEATURES)!r}",
+        f"STATS = {STATS!r}",
+        "REAL_MEDIAN = {" + "".join(f"\n    {k!r}: {v:.5g}," for k, v in med.items()) + "\n}",
+        "REAL_SPREAD = {" + "".join(f"\n    {k!r}: {v:.5g}," for k, v in spread.items()) + "\n}",
+        f"FEATURES = {FEATURES!r}",
         f"COEF = ({', '.join(f'{v:.5g}' for v in coef)})",
         f"INTERCEPT = {icpt:.5g}",
-        "# logit anchors -> scores: calibration real faces' median -> 0.15, 95th pct -> 0.6, 99th pct -> 0.9",
+        "# logit anchors -> scores: calibration real faces' median -> 0.15, 97th pct -> 0.6, 99th pct -> 0.9",
         f"ANCHORS_LOGIT = ({', '.join(f'{v:.5g}' for v in a)})",
         "ANCHORS_SCORE = (0.0, 0.15, 0.6, 0.9, 1.0)",
         f"POSE_OFFSET = ({', '.join(f'{v:.4g}' for v in offset)})",
@@ -113,7 +136,7 @@ def fit(rows: list[dict]) -> None:
 
 def group_of(source: str) -> str:
     parts = source.split("/")
-    return "/".join(parts[:2]) if source.startswith(("faces", "video", "real-")) else parts[0]
+    return "/".join(parts[:2]) if parts[0] in ("faces", "video", "real", "data", "real-face", "real-vid") else parts[0]
 
 
 def evaluate(rows: list[dict]) -> None:
@@ -124,13 +147,13 @@ def evaluate(rows: list[dict]) -> None:
     held = judged(held)
     for r in held:
         r["score"] = rules.to_score(rules.boundary_logit(stats_of(r)))
-        r["base"] = abs(rules.standardised(stats_of(r))["noise"])
+        r["base"] = -rules.standardised(stats_of(r))["noise"]  # naive: "the face is cleaner", alone
         if r.get("pose_axes") is not None:
             ang = float(np.linalg.norm(np.array(r["pose_axes"]) - np.array(C.POSE_OFFSET)))
             r["pose_score"] = rules.head_pose(ang, (0.0, 0.0, 0.0)).score
     kinds = ["self-blended", "landmark-swap", "ghost", "simswap"]
-    print("\n| manipulation | variant | faces (sources) | AUC blend | AUC baseline (noise ratio) | AUC head pose | "
-          "flagged >= 0.6 | target | met |")
+    print("\n| manipulation | variant | faces (sources) | AUC blend | AUC baseline (face cleaner, alone) "
+          "| AUC head pose | flagged >= 0.6 | target | met |")
     print("|---|---|---|---|---|---|---|---|---|")
     missed = []
     for kind in kinds:
@@ -151,7 +174,7 @@ def evaluate(rows: list[dict]) -> None:
                 missed.append(f"{kind} {variant}: AUC {a:.2f} < {target:.2f}")
             print(f"| {kind} | {variant} | {len(pos)} ({len({r['source'] for r in pos})}) | {a:.3f} | {b:.3f} | "
                   f"{hp:.3f} | {flagged}/{len(pos)} | {target:.2f} | {'yes' if ok else 'no'} |")
-    print("\nFalse moderate+ (blend score >= 0.6 or pose >= 0.6) on held-out real faces:\n")
+    print("\nFalse moderate+ (blend score >= 0.6; head pose is capped at 0.45) on held-out real faces:\n")
     print("| group | variant | faces | moderate+ | >= 0.9 |")
     print("|---|---|---|---|---|")
     for variant in ("native", "jpeg75"):

@@ -176,8 +176,14 @@ def main() -> None:
     rng = np.random.default_rng(13)
     rows: list[dict] = []
 
-    def measure(rgb, kind, source, split, variant, frame=0):
-        for fi, face in enumerate(F.measure_image(rgb, mesher.detect(rgb))):
+    def measure(rgb, kind, source, split, variant, frame=0, target=None):
+        """``target``: the mesh that was manipulated; only the face found nearest to it is kept."""
+        faces = F.measure_image(rgb, mesher.detect(rgb))
+        if target is not None:
+            c = target[:, :2].mean(axis=0)
+            dist = [float(np.linalg.norm(f.mesh[:, :2].mean(axis=0) - c)) for f in faces]
+            faces = [faces[int(np.argmin(dist))]] if faces and min(dist) < 0.5 * face_size(target) else []
+        for fi, face in enumerate(faces):
             rows.append({"kind": kind, "source": source, "split": split, "variant": variant,
                          "frame": frame, "face": fi, **face.as_row()})
 
@@ -214,7 +220,7 @@ def main() -> None:
                 if img is None:
                     continue
                 for variant, im in (("native", img), ("jpeg75", jpeg(img))):
-                    measure(im, kind, key, split, variant)
+                    measure(im, kind, key, split, variant, target=mesh)
     # 3. Public swaps and real video frames (held-out only).
     if args.public is not None:
         shared_videos = {p.name for p in (SHARED / "video" / "real").rglob("*")}

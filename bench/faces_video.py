@@ -36,9 +36,11 @@ def main() -> None:
     for kind, p in clips:
         for f in det.run(Media.open(p)):
             ev = f.evidence
-            value = {"face.blend_boundary": ev.get("frame_scores"), "video.blink": (ev.get("blinks"),
-                     ev.get("one_eye_closed_frames"), ev.get("closed_frames")),
-                     "video.jitter": ev.get("ratio"), "video.colour_drift": ev.get("lab_std")}.get(ev.get("rule"))
+            d = ev.get("dynamics", {})
+            value = (ev.get("frame_scores"), "blinks", d.get("video.blink", {}).get("blinks"),
+                     "one-eyed", d.get("video.blink", {}).get("one_eye_closed_frames"),
+                     "jitter", d.get("video.jitter", {}).get("ratio"),
+                     "colour", d.get("video.colour_drift", {}).get("lab_std")) if d else ev.get("rule")
             t = "" if f.time is None else f"{f.time[0]:.1f}-{f.time[1]:.1f}s"
             print(f"{kind:8s} {p.name[:40]:40s} {t:10s} {ev.get('rule', f.title):20s} "
                   f"{'' if f.score is None else round(f.score, 2)!s:5s} {value}")

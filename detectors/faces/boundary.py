@@ -26,6 +26,8 @@ class BoundaryStats:
     sharpness: float  # log(fine/medium detail ratio inside / outside); negative: the face is softer
     jpeg_grid: float  # log(8x8 blockiness outside / inside); positive: the grid stops at the face
     colour: float  # chroma distance (Lab a*b*) between the inner edge band and the ring, in ring stds
+    noise_band: float  # as ``noise``, for the band just inside the outline (cheeks, jaw, forehead)
+    sharpness_band: float  # as ``sharpness``, for that band
     noise_in: float
     noise_out: float
     block_in: float
@@ -44,7 +46,7 @@ def _masks(shape: tuple[int, int], polygon: np.ndarray, size: float) -> tuple[np
     r = max(m + 2, int(round(RING * size)))
     k = cv2.getStructuringElement
     inner = cv2.erode(hull, k(cv2.MORPH_ELLIPSE, (2 * m + 1, 2 * m + 1)))
-    band = cv2.erode(hull, k(cv2.MORPH_ELLIPSE, (2 * 3 * m + 1, 2 * 3 * m + 1)))
+    band = cv2.erode(hull, k(cv2.MORPH_ELLIPSE, (2 * 4 * m + 1, 2 * 4 * m + 1)))
     near = cv2.dilate(hull, k(cv2.MORPH_ELLIPSE, (2 * m + 1, 2 * m + 1)))
     far = cv2.dilate(hull, k(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
     return inner.astype(bool), (inner > band).astype(bool), (far > near).astype(bool)
@@ -116,5 +118,6 @@ def boundary_stats(rgb: np.ndarray, polygon: np.ndarray, size: float) -> Boundar
     colour = float(np.linalg.norm(lab[band].mean(axis=0) - ring_ab.mean(axis=0)) / spread)
     jpeg = float(np.log(b_out / b_in)) if np.isfinite(b_in) and np.isfinite(b_out) else 0.0
     return BoundaryStats(noise=float(np.log(n_in / n_out)), sharpness=detail(inner) - detail(ring),
-                         jpeg_grid=jpeg, colour=colour, noise_in=n_in, noise_out=n_out,
+                         jpeg_grid=jpeg, colour=colour, noise_band=float(np.log(noise(band) / n_out)),
+                         sharpness_band=detail(band) - detail(ring), noise_in=n_in, noise_out=n_out,
                          block_in=b_in, block_out=b_out)

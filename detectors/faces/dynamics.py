@@ -20,7 +20,7 @@ CLOSED = 0.6  # an eye is closed below this fraction of its open (median) aspect
 CUTS = {
     "one_eye_blinks": (0.5, 0.8),  # share of closed-eye frames in which the other eye stays open
     "jitter": (2.0, 3.5),  # inner-face motion left after following the outline, over the outline's own
-    "colour_drift": (3.0, 5.0),  # std over frames of face-minus-ring colour, in Lab units
+    "colour_drift": (4.5, 7.0),  # std over frames of face-minus-ring colour, in Lab units
 }
 
 

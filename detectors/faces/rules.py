@@ -30,9 +30,10 @@ def standardised(stats: BoundaryStats) -> dict[str, float]:
 
 
 def feature_vector(z: Mapping[str, float]) -> np.ndarray:
-    out = []
-    for name in C.FEATURES:
-        out.append(abs(z[name[1:-1]]) if name.startswith("|") else z[name])
+    """The model's inputs, each signed so that larger means "more like a pasted face" ("-noise":
+    the face is cleaner than its ring); the fitted weights are non-negative, so no statistic can
+    count against a swap by moving the other way."""
+    out = [-z[name[1:]] if name.startswith("-") else z[name] for name in C.FEATURES]
     return np.clip(np.array(out, dtype=np.float64), -8.0, 8.0)  # one wild statistic cannot decide alone
 
 
@@ -43,7 +44,7 @@ def boundary_logit(stats: BoundaryStats) -> float:
 def to_score(logit: float) -> float:
     if not math.isfinite(logit):
         return 0.0
-    return float(np.clip(np.interp(logit, C.ANCHORS_LOGIT, C.ANCHORS_SCORE), 0.0, 1.0))
+    return float(np.clip(np.interp(logit, C.ANCHORS_LOGIT, C.ANCHORS_SCORE), 0.0, C.SCORE_CAP))
 
 
 _WORDS = {
@@ -51,6 +52,8 @@ _WORDS = {
     "sharpness": ("softer", "sharper"),
     "jpeg_grid": ("carries a different JPEG 8x8 grid", "lacks the surrounding JPEG 8x8 grid"),
     "colour": ("", "differs in colour from"),
+    "noise_band": ("cleaner near its outline", "noisier near its outline"),
+    "sharpness_band": ("softer near its outline", "sharper near its outline"),
 }
 
 

@@ -74,28 +74,29 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
         picks = np.unique(np.linspace(0, len(track) - 1, min(len(track), 4)).round().astype(int))
         measured = [measure_face(track[k][0].rgb, track[k][1], C.POSE_OFFSET) for k in picks]
         judged = [m for m in measured if not m.not_judged and m.boundary is not None]
-        if judged:
-            from .rules import blend_boundary
-
-            results = [blend_boundary(m.boundary) for m in judged]  # type: ignore[arg-type]
-            order = np.argsort([r.score for r in results])
-            mid = int(order[len(order) // 2])  # the median frame speaks for the segment
-            findings.append(det.rule_finding(results[mid], {**base, "frame_scores": [round(r.score, 3) for r in
-                                                                                       results]},
-                                             judged[mid].box, span, None))
-        else:
+        if not judged:
             findings.append(det.finding(f"face in {t0:.1f}-{t1:.1f} s is {measured[0].not_judged}; not judged",
                                         strength=Strength.INFO, evidence=base, time=span,
                                         title="face not judged"))
             continue
+        from .rules import blend_boundary
+
+        dyn = []
         meshes = [m for _, m in track]
         if len(meshes) >= 6:
             diffs = [d for d in (dynamics.face_minus_ring(f.rgb, m) for f, m in track) if d is not None]
-            for r in (dynamics.blinks(meshes, [f.time for f, _ in track]), dynamics.jitter(meshes),
-                      dynamics.colour_drift(diffs)):
+            dyn = [dynamics.blinks(meshes, [f.time for f, _ in track]), dynamics.jitter(meshes),
+                   dynamics.colour_drift(diffs)]
+        results = [blend_boundary(m.boundary) for m in judged]  # type: ignore[arg-type]
+        order = np.argsort([r.score for r in results])
+        mid = int(order[len(order) // 2])  # the median frame speaks for the segment
+        evidence = {**base, "frame_scores": [round(r.score, 3) for r in results],
+                    "dynamics": {r.rule: dict(r.evidence) for r in dyn}}
+        findings.append(det.rule_finding(results[mid], evidence, judged[mid].box, span, None))
+        for r in dyn:  # the dynamics' values ride on the segment finding; a rule that fires is its own
+            if r.score >= 0.3:
                 f = det.rule_finding(r, base, judged[0].box, span, None)
-                if r.score >= 0.3 or r.rule == "video.blink":
-                    findings.append(replace(f, kind=Kind.TEMPORAL, score=f.score if r.score >= 0.3 else None))
+                findings.append(replace(f, kind=Kind.TEMPORAL))
     if not findings:
         return [det.finding(f"no face detected in {len(frames)} sampled frames; face-swap evidence not checked",
                             strength=Strength.INFO, title="faces not checked")]
