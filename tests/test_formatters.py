@@ -198,7 +198,7 @@ def test_sarif_rules_results_and_levels():
     rules = run["tool"]["driver"]["rules"]
     ids = [r["id"] for r in rules]
     assert ids == ["anatomy", "c2pa", "frequency", "hashlist", "metadata", "temporal", "contradiction", "format",
-                   "error"]
+                   "pipeline", "error"]
     for rule in rules:
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["text"]
     assert rules[1]["shortDescription"]["text"] == "Reads C2PA manifests."
