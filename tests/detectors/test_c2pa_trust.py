@@ -448,3 +448,8 @@ def test_state_words_and_chain_show_in_every_format(tmp_path, sdk_pki, other_pki
     assert f"C2PA: {state.words}" in text
     assert " ".join(state.meaning.split()[:8]) in " ".join(text.split())  # wrapped in text, whole elsewhere
     assert "camera.jpg" in text and "C2PA history" in text
+    if fmt == "html":  # the manifest table names the state in the same words, not the SDK's own word
+        import re
+
+        table = re.search(r"<h3>C2PA manifest</h3>(.*?)</table>", text, re.S)
+        assert table and state.words in table.group(1)

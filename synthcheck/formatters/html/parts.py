@@ -210,17 +210,22 @@ def c2pa_tables(findings: Iterable[Finding]) -> str:
     base = next((f.evidence for f in findings if f.detector == "c2pa" and f.evidence.get("validation_state")), None)
     if base is None:
         return ""
+    state = _text(base.get("state_words") or base.get("validation_state"))
+    if base.get("state_meaning"):
+        state += f' <span class="muted">({_text(base.get("state_meaning"))})</span>'
     out = ["<h3>C2PA manifest</h3>", _kv([
-        ("active manifest", _text(base.get("manifest"))), ("validation", _text(base.get("validation_state"))),
+        ("active manifest", _text(base.get("manifest"))), ("state", state),
+        ("SDK validation", _text(base.get("validation_state"))),
         ("claim generator", _text(base.get("claim_generator"))), ("signer", _text(base.get("signer"))),
         ("actions", _text(base.get("all_actions"))), ("failures", _text(base.get("failures")))])]
     links = [x for x in base.get("ingredients") or [] if isinstance(x, Mapping)]
     if links:
-        head = "".join(f"<th>{x}</th>" for x in ("depth", "ingredient", "format", "relationship", "manifest",
+        head = "".join(f"<th>{x}</th>" for x in ("depth", "ingredient", "format", "relationship", "state", "manifest",
                                                    "failures"))
         rows = "".join(
             f"<tr><td>{_text(x.get('depth'))}</td><td>{_text(x.get('title'))}</td><td>{_text(x.get('format'))}</td>"
-            f"<td>{_text(x.get('relationship'))}</td><td class=\"val\">{_text(x.get('manifest'))}</td>"
+            f"<td>{_text(x.get('relationship'))}</td><td>{_text(x.get('state_words'))}</td>"
+            f"<td class=\"val\">{_text(x.get('manifest'))}</td>"
             f"<td>{_text(x.get('failures'))}</td></tr>" for x in links[:50])
         out.append(f'<h3>C2PA ingredient chain</h3><div class="wrap"><table><thead><tr>{head}</tr></thead>'
                    f"<tbody>{rows}</tbody></table></div>")
