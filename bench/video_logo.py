@@ -245,6 +245,9 @@ def real_table(res: dict) -> dict[str, dict[str, float]]:
 def write_calibration(feats: tuple[str, ...], rows: list[dict]) -> None:
     seg = [r for r in rows if r.get("seg", -1) >= 0]
     m = Model(feats, seg)
+    med = {k: float(np.median(v)) if (v := [r[k] for r in seg if r["label"] == "real" and r.get(k) is not None])
+           else float("nan") for k in ALL}
+    med.update(m.med)
     reals = sorted({r["group"] for r in seg if r["label"] == "real"})
     oof = []
     for g in reals:
@@ -258,7 +261,8 @@ def write_calibration(feats: tuple[str, ...], rows: list[dict]) -> None:
     block = (
         "# --- BEGIN GENERATED (bench/video_logo.py --write) ---\n"
         f"FEATURE_ORDER = {tuple(feats)!r}\n"
-        "CONTROL_MEDIAN = {\n" + "".join(f"    {k!r}: {m.med[k]:.6g},\n" for k in feats) + "}\n"
+        "# median of every measurement on the real segments (the model's features use the same)\n"
+        "CONTROL_MEDIAN = {\n" + "".join(f"    {k!r}: {med[k]:.6g},\n" for k in ALL) + "}\n"
         f"MEAN = {tuple(round(float(v), 6) for v in m.mu)!r}\n"
         f"SCALE = {tuple(round(float(v), 6) for v in m.sd)!r}\n"
         f"COEF = {tuple(round(float(v), 6) for v in coef)!r}\n"
@@ -286,8 +290,12 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--write", action="store_true", help="fit the chosen set on all clips, update calibration.py")
     ap.add_argument("--candidate", default=None, help="use this candidate instead of the LOGO choice")
+    ap.add_argument("--skip-logo", action="store_true", help="with --write --candidate: only write the constants")
     a = ap.parse_args()
     rows = load(a.cache)
+    if a.write and a.candidate and a.skip_logo:
+        write_calibration(CANDIDATES[a.candidate], rows)
+        return
     seg = [r for r in rows if r.get("seg", -1) >= 0]
     files = {(r["path"], r["variant"]): r for r in rows}
     unscored = sorted({f"{Path(p).name} ({v})" for (p, v), r in files.items() if r.get("seg", -1) < 0})

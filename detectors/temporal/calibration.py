@@ -15,12 +15,20 @@ import numpy as np
 
 # --- BEGIN GENERATED (bench/video_logo.py --write) ---
 FEATURE_ORDER = ('crawl', 'structure_drift', 'kp_vanish', 'kp_appear', 'flicker')
+# median of every measurement on the real segments (the model's features use the same)
 CONTROL_MEDIAN = {
+    'resid': 0.0743088,
+    'static_hf': 0.0285473,
+    'drift': 0.0229818,
+    'flicker': 0.509352,
+    'jump': 1.06305,
+    'noise_corr': 0.558479,
+    'noise_level': 0.166091,
     'crawl': 0.00587603,
     'structure_drift': 0.0516265,
     'kp_vanish': 0.0116026,
     'kp_appear': 0.0136667,
-    'flicker': 0.509352,
+    'framediff': 1.73572,
 }
 MEAN = (0.55472, 0.070412, -0.377803, -0.547139, 0.264735)
 SCALE = (1.244988, 0.724158, 1.261598, 1.235206, 0.422838)

@@ -66,13 +66,15 @@ def _model_words() -> str:
 
 
 def describe(seg: Segment) -> str:
-    r = ratios(seg.stats)
-    parts = sorted(((v, k) for k, v in r.items() if v == v), reverse=True)
+    from . import calibration as cal
+
+    r = ratios(seg.stats)  # the scored measurements only: the evidence-only ones have their own findings
+    parts = sorted(((v, k) for k, v in r.items() if v == v and k in cal.FEATURE_ORDER), reverse=True)
     strongest = [_PHRASES[k].format(r=v) for v, k in parts[:2] if v >= 1.0]
     span = f"seconds {seg.t0:.1f}-{seg.t1:.1f}"
     if not strongest:
         return f"{span}: every measurement was at or below its median on real footage"
-    return f"{span}: " + " and ".join(strongest) + " as in the median control clip (real and real-like footage)"
+    return f"{span}: " + " and ".join(strongest) + " as in the median real clip"
 
 
 def findings_for(det: "Detector", media: "Media", frames: Sequence[Any],
@@ -104,7 +106,7 @@ def findings_for(det: "Detector", media: "Media", frames: Sequence[Any],
     out.extend(_tell_findings(det, segs))
     lg, score = whole(segs)
     top = sorted(segs, key=lambda s: s.score, reverse=True)[:2]
-    lead = ("Over the whole clip there is no more temporal instability than in the real-footage controls"
+    lead = ("Over the whole clip there is no more temporal instability than in the real footage it was fitted on"
             if score < 0.3
             else "Over the whole clip the picture is less stable from frame to frame than in real footage")
     names = "; ".join(describe(s) + f" (score {s.score:.2f})" for s in top)
@@ -163,6 +165,9 @@ def _tell_findings(det: "Detector", segs: Sequence[Segment]) -> list[Finding]:
         ref = cal.CONTROL_MEDIAN.get(key, float("nan"))
         role = (f"it moved that segment's logit by {contrib[j]:+.2f}" if key in in_model
                 else "evidence only: it does not move the score")
+        if key in in_model and ref == ref and (v < ref) == (contrib[j] > 0):
+            role += (" (a value below the real median points towards generated in the fitted model: on its "
+                     "real clips this measurement was higher)" if v < ref else "")
         out.append(det.finding(
             f"{title}: {what}. Strongest in seconds {s.t0:.1f}-{s.t1:.1f}: {v:.3g} "
             f"(median on real footage {ref:.3g}); {role}.",
