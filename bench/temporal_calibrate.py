@@ -1,4 +1,7 @@
-"""Make control clips, measure them and the AnimateDiff GIFs, fit and report the temporal detector.
+"""v1 (retired) calibration of the temporal detector: AnimateDiff GIFs vs controls, 5-fold CV.
+
+Kept to reproduce the v1 numbers in detectors/temporal/README.md.  The shipped v2 constants
+come from ``bench/video_logo.py --write``; ``fit --write`` here refuses to overwrite them.
 
     .venv/bin/python bench/temporal_calibrate.py gen        # controls -> /tmp/temporal_calib
     .venv/bin/python bench/temporal_calibrate.py features   # segment measurements -> features.jsonl
@@ -176,6 +179,9 @@ def fit(write: bool) -> None:
           f">= 0.9 {np.mean(sc >= 0.9):.3f}")
     print("coef", dict(zip(keys, np.round(coef, 3))), "intercept", round(float(clf.intercept_[0]), 3))
     if write:
+        raise SystemExit("temporal 2.x constants are fitted by bench/video_logo.py --write; "
+                         "this v1 script no longer writes calibration.py")
+    if write:  # pragma: no cover - the v1 writer, kept for reference
         block = (
             "# --- BEGIN GENERATED (bench/temporal_calibrate.py) ---\n"
             f"FEATURE_ORDER = {tuple(keys)!r}\n"
