@@ -18,6 +18,7 @@ import numpy as np
 MARGIN = 0.04  # of face size: the seam band left out on both sides
 RING = 0.18  # of face size: width of the outside ring
 MIN_PIXELS = 200  # a region smaller than this is not measured
+WORK_SIZE = 320  # px: larger faces are measured on a downscaled crop (the JPEG grid at full size)
 
 
 @dataclass(frozen=True)
@@ -37,27 +38,38 @@ class BoundaryStats:
         return {k: round(float(v), 4) for k, v in self.__dict__.items()}
 
 
+def _scaled(polygon: np.ndarray, offset: float, size: float) -> np.ndarray:
+    """The polygon grown (offset > 0) or shrunk by about ``offset`` px: scaled about its centre as
+    a circle of the same area would be.  Cheap at any resolution, unlike morphology with large
+    kernels, and close enough for an oval."""
+    c = polygon.mean(axis=0)
+    radius = size / np.sqrt(np.pi)
+    return c + (polygon - c) * max(0.05, 1.0 + offset / radius)
+
+
 def _masks(shape: tuple[int, int], polygon: np.ndarray, size: float) -> tuple[np.ndarray, ...]:
+    """(inside minus the seam margin, the band just inside the outline, the ring outside it)."""
     import cv2
 
-    hull = np.zeros(shape, np.uint8)
-    cv2.fillPoly(hull, [np.round(polygon).astype(np.int32)], 1)
-    m = max(1, int(round(MARGIN * size)))
-    r = max(m + 2, int(round(RING * size)))
-    k = cv2.getStructuringElement
-    inner = cv2.erode(hull, k(cv2.MORPH_ELLIPSE, (2 * m + 1, 2 * m + 1)))
-    band = cv2.erode(hull, k(cv2.MORPH_ELLIPSE, (2 * 4 * m + 1, 2 * 4 * m + 1)))
-    near = cv2.dilate(hull, k(cv2.MORPH_ELLIPSE, (2 * m + 1, 2 * m + 1)))
-    far = cv2.dilate(hull, k(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
-    return inner.astype(bool), (inner > band).astype(bool), (far > near).astype(bool)
+    def fill(off: float) -> np.ndarray:
+        m = np.zeros(shape, np.uint8)
+        cv2.fillPoly(m, [np.round(_scaled(polygon, off, size)).astype(np.int32)], 1)
+        return m.astype(bool)
+
+    m = max(1.0, MARGIN * size)
+    inner, deep = fill(-m), fill(-4 * m)
+    near, far = fill(m), fill(max(m + 2, RING * size))
+    return inner, inner & ~deep, far & ~near
 
 
-def _blockiness(gray: np.ndarray, mask: np.ndarray, x0: int, y0: int) -> float:
-    """Mean step across 8x8 grid lines over the mean step elsewhere (1 = no grid), in ``mask``."""
+def _blockiness(gray: np.ndarray, mask: np.ndarray, x0: int, y0: int, step: int = 1) -> float:
+    """Mean step across 8x8 grid lines over the mean step elsewhere (1 = no grid), in ``mask``;
+    ``step`` > 1 reads every step-th row (column) only, for large faces."""
     out = []
     for axis, origin in ((1, x0), (0, y0)):
-        d = np.abs(np.diff(gray, axis=axis))
-        m = mask[:, 1:] & mask[:, :-1] if axis == 1 else mask[1:, :] & mask[:-1, :]
+        g, mk = (gray[::step], mask[::step]) if axis == 1 else (gray[:, ::step], mask[:, ::step])
+        d = np.abs(np.diff(g, axis=axis))
+        m = mk[:, 1:] & mk[:, :-1] if axis == 1 else mk[1:, :] & mk[:-1, :]
         pos = (np.arange(d.shape[axis]) + origin) % 8 == 7  # step between pixel 8k+7 and 8k+8
         on = m & (pos[None, :] if axis == 1 else pos[:, None])
         off = m & ~(pos[None, :] if axis == 1 else pos[:, None])
@@ -93,6 +105,15 @@ def boundary_stats(rgb: np.ndarray, polygon: np.ndarray, size: float) -> Boundar
     if inner.sum() < MIN_PIXELS or ring.sum() < MIN_PIXELS or band.sum() < MIN_PIXELS // 4:
         return None
     gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    step = max(1, int(size // WORK_SIZE))  # the grid survives row/column subsampling, not resizing
+    b_in, b_out = _blockiness(gray, inner, x0, y0, step), _blockiness(gray, ring, x0, y0, step)
+    if size > WORK_SIZE:  # noise, detail and colour at a bounded face size: time stays flat
+        f = WORK_SIZE / size
+        dsize = (max(16, round(crop.shape[1] * f)), max(16, round(crop.shape[0] * f)))
+        crop = cv2.resize(crop, dsize, interpolation=cv2.INTER_AREA)
+        inner, band, ring = (cv2.resize(m.astype(np.uint8), dsize, interpolation=cv2.INTER_NEAREST) > 0
+                             for m in (inner, band, ring))
+        gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32)
     lap = cv2.Laplacian(gray, cv2.CV_32F, ksize=1)
     fine = cv2.boxFilter(lap * lap, -1, (7, 7))
     mid = cv2.GaussianBlur(gray, (0, 0), 1.0) - cv2.GaussianBlur(gray, (0, 0), 2.5)
@@ -111,7 +132,6 @@ def boundary_stats(rgb: np.ndarray, polygon: np.ndarray, size: float) -> Boundar
         return float(np.median(np.log((fine[mask] + 1.0) / (medium[mask] + 1.0))))
 
     n_in, n_out = noise(inner), noise(ring)
-    b_in, b_out = _blockiness(gray, inner, x0, y0), _blockiness(gray, ring, x0, y0)
     lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)[..., 1:]
     ring_ab = lab[ring]
     spread = float(np.sqrt(ring_ab.var(axis=0).sum()) + 2.0)
