@@ -100,6 +100,24 @@ def test_shipped_weights_rank_clean_renders_above_camera_like_photos():
     assert det.calibration(float(np.mean(s_clean))) > det.calibration(float(np.mean(s_cam)))
 
 
+def test_shipped_calibration_is_read_on_unseen_sources():
+    """The raw score that reaches 0.9 (0.6) is at or above the recorded 99th (95th) percentile of
+    the leave-one-source-out real-photo scores, so at most 1% (5%) of those photos reach it."""
+    _, cal, info = v2.load(SHIPPED)
+    basis = info["calibration_basis"]
+    assert basis["method"].startswith("leave-one-source-out") and basis["max_false_likely_per_source"] <= 0.03
+    q = {float(k): v for k, v in basis["pooled_quantiles"].items()}
+    assert cal.anchors[-1] >= q[0.99] and cal.anchors[-2] >= q[0.95]
+    assert cal(q[0.99]) <= 0.9 + 1e-9 and cal(q[0.95]) <= 0.6 + 1e-9
+    assert cal(cal.anchors[-1] - 1e-3) < 0.9 <= cal(cal.anchors[-1])  # 0.9 begins exactly at the anchor
+    assert all(b > a for a, b in zip(cal.anchors, cal.anchors[1:]))
+    for a, t in zip(cal.anchors, (0.1, 0.3, 0.6, 0.9)):
+        assert cal(a) == pytest.approx(t, abs=1e-6)
+    grid = np.linspace(cal.anchors[0] - 5, cal.anchors[-1] + 5, 2001)
+    mapped = np.array([cal(float(r)) for r in grid])
+    assert np.all(np.diff(mapped) >= 0) and mapped.min() >= 0 and mapped.max() <= 1
+
+
 # -- behaviour on throw-away weights --------------------------------------------------------------
 def test_availability_false_without_weights_or_with_wrong_hash(tmp_path, monkeypatch):
     assert not check_weights(tmp_path).ok
@@ -176,7 +194,7 @@ def test_run_returns_one_signal_finding(tmp_path):
     findings = det.run(media)
     assert len(findings) == 1
     f = findings[0]
-    assert f.detector == "learned" and f.kind.value == "signal" and f.detector_version == "2.0.0"
+    assert f.detector == "learned" and f.kind.value == "signal" and f.detector_version == "2.1.0"
     assert 0.0 <= f.score <= 1.0
     assert f.evidence["frames_used"] == 1 and "raw_logit" in f.evidence
     assert {s["name"] for s in f.evidence["top_statistics"]} == {"residual_energy", "noise_p25"}
