@@ -15,26 +15,26 @@ from __future__ import annotations
 # fitted on 93 real and 162 manipulated calibration faces (native + JPEG q75)
 STATS = ('noise', 'sharpness', 'jpeg_grid', 'colour', 'noise_band', 'sharpness_band')
 REAL_MEDIAN = {
-    'noise': 0.1227,
-    'sharpness': -0.008,
-    'jpeg_grid': 0.0058,
-    'colour': 0.6876,
-    'noise_band': 0.0699,
-    'sharpness_band': 0.0348,
+    'noise': 0.1267,
+    'sharpness': -0.0049,
+    'jpeg_grid': 0.0176,
+    'colour': 0.6584,
+    'noise_band': 0.0521,
+    'sharpness_band': 0.074,
 }
 REAL_SPREAD = {
-    'noise': 0.48659,
-    'sharpness': 0.53062,
-    'jpeg_grid': 0.079467,
-    'colour': 0.67325,
-    'noise_band': 0.52128,
-    'sharpness_band': 0.49652,
+    'noise': 0.52588,
+    'sharpness': 0.54263,
+    'jpeg_grid': 0.083619,
+    'colour': 0.62803,
+    'noise_band': 0.51446,
+    'sharpness_band': 0.55257,
 }
 FEATURES = ('-noise', '-sharpness', 'jpeg_grid', 'colour', '-noise_band', '-sharpness_band')
-COEF = (0.66396, 0.94662, 0.018854, 0.13566, 0, 0)
-INTERCEPT = -0.59653
+COEF = (0.65597, 0.9366, 0.0076007, 0.1337, 0, 0)
+INTERCEPT = -0.64092
 # logit anchors -> scores: calibration real faces' median -> 0.15, 97th pct -> 0.6, 99th pct -> 0.9
-ANCHORS_LOGIT = (-10.62, -0.63373, 2.053, 2.4698, 8.4698)
+ANCHORS_LOGIT = (-10.17, -0.51589, 2.0098, 2.1947, 8.1947)
 ANCHORS_SCORE = (0.0, 0.15, 0.6, 0.9, 1.0)
 POSE_OFFSET = (-0.08, 20.46, -0.03)
 POSE_ANCHORS = (0, 3.42, 19.28, 25.23, 35.23)  # degrees -> ANCHORS_SCORE, same percentiles

@@ -58,16 +58,20 @@ _WORDS = {
 
 
 def blend_boundary(stats: BoundaryStats) -> RuleResult:
-    """The fused inside-vs-outside score of one face, naming the statistics that stand out."""
+    """The fused inside-vs-outside score of one face, naming the statistics that carry it."""
     z = standardised(stats)
     score = to_score(boundary_logit(stats))
-    outliers = sorted((k for k in C.STATS if abs(z[k]) >= 2.0), key=lambda k: -abs(z[k]))
+    x = feature_vector(z)
     parts = []
-    for k in outliers:
-        low, high = _WORDS[k]
-        word = high if z[k] > 0 else low
-        if word:
-            parts.append(f"{word} ({abs(z[k]):.1f} real-face spreads)")
+    if score >= 0.3:  # name what pushed the score up, largest contribution first
+        contrib = sorted(((c * v, name) for c, v, name in zip(C.COEF, x, C.FEATURES) if c > 0 and v >= 0.5),
+                         reverse=True)
+        for _, name in contrib[:3]:
+            k = name.lstrip("-")
+            low, high = _WORDS[k]
+            word = high if z[k] > 0 else low
+            if word:
+                parts.append(f"{word} ({abs(z[k]):.1f} real-face spreads)")
     what = ("the face inside its outline is " + ", ".join(parts) + " than the ring around it"
             if parts else "the face and the ring around it differ only as much as on real faces")
     evidence = {"standardised": {k: round(float(v), 2) for k, v in z.items()}, "measured": stats.as_dict()}

@@ -42,6 +42,15 @@ def _track(frames: list[Any], meshes: list[list[np.ndarray]]) -> list[tuple[Any,
     return out
 
 
+def _to_source(box: tuple[int, int, int, int], shape: tuple[int, ...], media: "Media") -> tuple[int, int, int, int]:
+    """A box on a sampled (downscaled) frame in the pixels of the video itself."""
+    w = getattr(media, "width", None)
+    if not w or not shape[1] or w == shape[1]:
+        return box
+    f = w / shape[1]
+    return tuple(int(round(v * f)) for v in box)  # type: ignore[return-value]
+
+
 def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
     from detectors.temporal import sample_options
 
@@ -92,10 +101,11 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
         mid = int(order[len(order) // 2])  # the median frame speaks for the segment
         evidence = {**base, "frame_scores": [round(r.score, 3) for r in results],
                     "dynamics": {r.rule: dict(r.evidence) for r in dyn}}
-        findings.append(det.rule_finding(results[mid], evidence, judged[mid].box, span, None))
+        box = _to_source(judged[mid].box, track[0][0].rgb.shape, media)
+        findings.append(det.rule_finding(results[mid], evidence, box, span, None))
         for r in dyn:  # the dynamics' values ride on the segment finding; a rule that fires is its own
             if r.score >= 0.3:
-                f = det.rule_finding(r, base, judged[0].box, span, None)
+                f = det.rule_finding(r, base, box, span, None)
                 findings.append(replace(f, kind=Kind.TEMPORAL))
     if not findings:
         return [det.finding(f"no face detected in {len(frames)} sampled frames; face-swap evidence not checked",

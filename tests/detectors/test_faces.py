@@ -281,6 +281,16 @@ def test_video_uses_the_temporal_sample_and_reports_segments_with_times():
     assert blend[0].evidence["dynamics"]["video.blink"]["blinks"] == 0
 
 
+def test_video_regions_are_in_the_videos_own_pixels():
+    m = mesh_at()
+    frames = [Frame(index=i, time=i / 30, rgb=photo(), window=0) for i in range(8)]
+    video = FakeVideo(frames)
+    video.width = 800  # sampled frames are 400 px wide: half the source
+    (blend,) = [f for f in detector([m]).run(video) if f.evidence.get("rule") == "face.blend_boundary"]
+    x, y, w, h = geometry.hull_box(m, 400, 400)
+    assert blend.region == (2 * x, 2 * y, 2 * w, 2 * h)
+
+
 def test_video_without_faces_is_info():
     frames = [Frame(index=i, time=i / 30, rgb=photo(), window=0) for i in range(4)]
     (f,) = detector([]).run(FakeVideo(frames))
