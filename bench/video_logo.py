@@ -280,6 +280,36 @@ def write_calibration(feats: tuple[str, ...], rows: list[dict]) -> None:
     print("wrote", p, dict(zip(feats, np.round(coef, 3))))
 
 
+def shipped_stability(rows: list[dict]) -> None:
+    """With the SHIPPED constants (in-sample): how many clips change class after the re-encode."""
+    from detectors.temporal import calibration as cal
+
+    acc: dict = defaultdict(list)
+    for r in rows:
+        if r.get("seg", -1) >= 0:
+            acc[(r["path"], r["variant"], r["label"])].append(
+                cal.logit({k: (r[k] if r.get(k) is not None else float("nan")) for k in cal.FEATURE_ORDER}))
+    sc = {k: cal.score(float(np.mean(v))) for k, v in acc.items()}
+
+    def verdict(s: float) -> int:
+        return 2 if s >= 0.9 else 1 if s >= 0.6 else 0
+
+    def strength(s: float) -> int:
+        return verdict(s) + (s >= 0.3)
+
+    pairs = [(lab, s, sc[(p, "reenc", lab)]) for (p, var, lab), s in sc.items()
+             if var == "native" and (p, "reenc", lab) in sc]
+    print(f"shipped constants, in-sample, {len(pairs)} clips native vs re-encoded: verdict class (0.6/0.9) "
+          f"changes on {sum(verdict(a) != verdict(b) for _, a, b in pairs)}, strength label (0.3/0.6/0.9) on "
+          f"{sum(strength(a) != strength(b) for _, a, b in pairs)}; median |score change| "
+          f"{np.median([abs(a - b) for _, a, b in pairs]):.3f}")
+    for lab in ("real", "ai"):
+        sel = [(a, b) for x, a, b in pairs if x == lab]
+        print(f"  {lab}: >= 0.6 {sum(a >= 0.6 for a, _ in sel)}/{len(sel)} native, "
+              f"{sum(b >= 0.6 for _, b in sel)}/{len(sel)} re-encoded; >= 0.9 {sum(a >= 0.9 for a, _ in sel)} / "
+              f"{sum(b >= 0.9 for _, b in sel)}")
+
+
 def fmt(x: float) -> str:
     return "  -  " if x != x else f"{x:.3f}"
 
@@ -290,9 +320,13 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--write", action="store_true", help="fit the chosen set on all clips, update calibration.py")
     ap.add_argument("--candidate", default=None, help="use this candidate instead of the LOGO choice")
+    ap.add_argument("--stability", action="store_true", help="only: class changes after the re-encode, shipped model")
     ap.add_argument("--skip-logo", action="store_true", help="with --write --candidate: only write the constants")
     a = ap.parse_args()
     rows = load(a.cache)
+    if a.stability:
+        shipped_stability(rows)
+        return
     if a.write and a.candidate and a.skip_logo:
         write_calibration(CANDIDATES[a.candidate], rows)
         return
