@@ -44,7 +44,9 @@ class FacesDetector(Detector):
         (93 measurements, native and JPEG q75; 0.6 at their 97th, 0.9 at their 99th
         percentile), then capped at 0.75: on held-out
         real faces the 99th-percentile anchor was passed too often (2 of 52) for this detector
-        alone to say "likely-synthetic".  Head pose and the video dynamics are capped at 0.45
+        alone to say "likely-synthetic".  A still's score near 0.6 is re-measured after a
+        JPEG q85 re-encode and a 0.9x resize of the face's crop; if its strength changes the
+        finding is marked unstable (the shared stability check).  Head pose and the video dynamics are capped at 0.45
         (weak): MediaPipe fits one mesh to the whole face, so the two poses rarely disagree,
         and the dynamics' cut points come from three real clips.  Faces under 64 px get an info
         finding "too small to judge" and no score; no face, a profile (turned more than 50
@@ -125,11 +127,43 @@ class FacesDetector(Detector):
                                  title="faces not checked")]
         findings: list[Finding] = []
         for i, face in enumerate(faces):
-            findings += self.face_findings(face, i)
+            findings += self.face_findings(face, i, rgb=rgb)
         return findings
 
+    def stability(self, rgb: "np.ndarray", mesh: "np.ndarray", score: float) -> dict[str, Any]:
+        """The shared stability check (synthcheck.stability) on a crop around this one face."""
+        from synthcheck import stability
+
+        from . import calibration as C
+        from .boundary import RING
+        from .features import measure_face
+        from .geometry import face_size, hull_polygon
+        from .rules import blend_boundary
+
+        if not stability.near_cut(score):
+            return {}
+        p = hull_polygon(mesh)
+        pad = int(RING * face_size(mesh)) + 16
+        x0, y0 = max(0, int(p[:, 0].min()) - pad) // 8 * 8, max(0, int(p[:, 1].min()) - pad) // 8 * 8
+        crop = rgb[y0:int(p[:, 1].max()) + pad, x0:int(p[:, 0].max()) + pad]  # grid phase kept
+        local = mesh - [x0, y0, 0]
+
+        def rescore(jpeg: bool, factor: float) -> float:
+            img = stability.jpeg_reencode(crop) if jpeg else crop
+            m = local
+            if factor != 1.0:
+                img = stability.rescale(img, factor)
+                m = local * factor
+            face = measure_face(img, m, C.POSE_OFFSET)
+            if face.boundary is None:
+                raise ValueError("face too small after the variant")
+            return blend_boundary(face.boundary).score
+
+        return stability.check(score, {"jpeg_q85": lambda: rescore(True, 1.0),
+                                       "resize_0.9": lambda: rescore(False, 0.9)})
+
     def face_findings(self, face: "FaceMeasure", i: int, time: tuple[float, float] | None = None,
-                      extra: dict[str, Any] | None = None) -> list[Finding]:
+                      extra: dict[str, Any] | None = None, rgb: "np.ndarray | None" = None) -> list[Finding]:
         from .rules import blend_boundary, head_pose
 
         base = {"face": i, "face_px": round(face.size, 1), "yaw_degrees": round(face.yaw, 1), **(extra or {})}
@@ -146,7 +180,9 @@ class FacesDetector(Detector):
             results.append(head_pose(face.pose_angle, face.pose_axes))
         for r in results:
             if r.score >= 0.3 or r.rule == "face.blend_boundary":
-                out.append(self.rule_finding(r, base, face.box, time, i))
+                extra_ev = (self.stability(rgb, face.mesh, r.score)
+                            if rgb is not None and r.rule == "face.blend_boundary" else {})
+                out.append(self.rule_finding(r, {**base, **extra_ev}, face.box, time, i))
         return out
 
     def rule_finding(self, r: "RuleResult", base: dict[str, Any], region: tuple[int, int, int, int] | None,

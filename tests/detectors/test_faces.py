@@ -211,6 +211,16 @@ def test_detector_flags_the_pasted_face_with_its_hull_as_region():
     assert real.strength is Strength.INFO and real.score < 0.3
 
 
+def test_a_score_near_a_cut_is_rescored_under_mild_processing():
+    m = mesh_at()
+    det = detector([m])
+    assert det.stability(photo(), m, 0.2) == {}
+    ev = det.stability(photo(), m, 0.62)
+    assert set(ev["rescored"]) == {"jpeg_q85", "resize_0.9"}
+    assert ev.get("unstable") is True  # a uniform photo rescored lands far below 0.6
+    assert "after a JPEG quality 85 re-encode" in ev["unstable_reason"]
+
+
 # -- video dynamics ----------------------------------------------------------------------
 def test_blinks_counts_both_eyed_blinks_and_flags_one_eyed_ones():
     opening = [1, 1, 1, 0.1, 0.1, 1, 1, 1, 1, 1, 0.1, 1]
