@@ -42,13 +42,13 @@ class FacesDetector(Detector):
     How to read the score
         Blend boundary: the shared scale, anchored on the calibration split's 48 real faces
         (93 measurements, native and JPEG q75; 0.6 at their 97th, 0.9 at their 99th
-        percentile), then capped at 0.75: on held-out
-        real faces the 99th-percentile anchor was passed too often (2 of 52) for this detector
-        alone to say "likely-synthetic".  A still's score near 0.6 is re-measured after a
-        JPEG q85 re-encode and a 0.9x resize of the face's crop; if its strength changes the
-        finding is marked unstable (the shared stability check).  Head pose and the video dynamics are capped at 0.45
-        (weak): MediaPipe fits one mesh to the whole face, so the two poses rarely disagree,
-        and the dynamics' cut points come from three real clips.  Faces under 64 px get an info
+        percentile), then capped at 0.75: on held-out real faces the 99th-percentile anchor
+        was passed too often (2 of 52) for this detector alone to say "likely-synthetic".  A
+        still's score near 0.6 is re-measured after a JPEG q85 re-encode and a 0.9x resize of
+        the face's crop; if its strength changes the finding is marked unstable (the shared
+        stability check).  Head pose and the video dynamics are capped at 0.45 (weak):
+        MediaPipe fits one mesh to the whole face, so the two poses rarely disagree, and the
+        dynamics' cut points come from three real clips.  Faces under 64 px get an info
         finding "too small to judge" and no score; no face, a profile (turned more than 50
         degrees) or a face cut by the image edge is an info finding too.  "Differ only as much
         as on real faces" means only that these statistics found nothing.
@@ -60,7 +60,8 @@ class FacesDetector(Detector):
         re-rendered whole, or a frame re-encoded hard leave little to measure; a smooth-skinned
         face before a noisy or textured backdrop (portrait blur, make-up, a hat brim's shadow)
         reads like a pasted one.  Face reenactment that keeps the target's own face (lip-sync,
-        expression transfer) changes no boundary.  MediaPipe's short-range face detector misses
+        expression transfer) changes no boundary.  An occluded face (hand, mask, hair) is
+        measured as found: the occluder counts as face.  MediaPipe's short-range detector misses
         small faces in large group photos, and it also finds faces on statues, drawings and
         masks: a cartoon face is measured like a photo.  Blink rate is not scored: the sampled
         frames cover seconds, not the minute a rate needs.
