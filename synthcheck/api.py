@@ -16,10 +16,11 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from . import SCHEMA_VERSION, __version__
 from .detector import Detector
 from .discover import iter_files
+from .engines import run_scan
 from .limits import Limits
 from .model import FileResult, RunInfo
 from .registry import select, weight_hashes
-from .runner import ScanOptions, run_scan
+from .runner import ScanOptions
 from .settings import ScanSettings, resolve
 from .versions import library_versions
 

@@ -191,12 +191,10 @@ def _limit_threads(n: int) -> None:
 
 # -- parent side ------------------------------------------------------------------------------
 def run_scan(paths: Iterable[str], opts: ScanOptions) -> Iterator[tuple[int, FileResult]]:
-    """Scan ``paths``; yield ``(input index, result)`` in input order (engine: ``opts.engine``)."""
-    if opts.engine == "ray":
-        from .engines.ray_engine import run_scan_ray
+    """Scan ``paths`` in a local process pool; yield ``(input index, result)`` in input order.
 
-        yield from run_scan_ray(paths, opts)
-        return
+    ``synthcheck.engines.run_scan`` picks this or the Ray engine from ``opts.engine``.
+    """
     from pebble import ProcessPool
 
     workers = max(1, opts.workers)
