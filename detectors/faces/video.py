@@ -85,8 +85,8 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
         judged = [m for m in measured if not m.not_judged and m.boundary is not None]
         if not judged:
             findings.append(det.finding(f"face in {t0:.1f}-{t1:.1f} s is {measured[0].not_judged}; not judged",
-                                        strength=Strength.INFO, evidence=base, time=span,
-                                        title="face not judged"))
+                                        strength=Strength.INFO, evidence=base, time=span, title="face not judged",
+                                        region=_to_source(measured[0].box, track[0][0].rgb.shape, media)))
             continue
         from .rules import blend_boundary
 
