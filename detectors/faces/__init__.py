@@ -68,14 +68,16 @@ class FacesDetector(Detector):
 
     Measured (held-out: faces from source images the calibration never saw; docs/targets.md)
         ROC AUC native / after JPEG q75: self-blended 0.88 / 0.83 (38 faces), OpenCV landmark
-        swaps 0.59 / 0.63 (36), GHOST video frames 0.76 / 0.68 (19 frames of 4 clips; the
-        noise ratio alone does better there, 0.87 / 0.78), SimSwap 0.33 / 0.38 (3 faces: too
+        swaps 0.60 / 0.64 (37), GHOST video frames 0.75 / 0.67 (19 frames of 4 clips; the
+        noise ratio alone does better there, 0.87 / 0.78), SimSwap 0.34 / 0.39 (3 faces: too
         few to read).  Every issue target (0.90 own swaps, 0.80 public) is missed.  False
-        moderate on held-out real faces: 2 of 52 native (3.8%), 5 of 59 after JPEG q75 (8.5%),
-        none strong (capped).  Head pose separates nothing (AUC 0.53-0.60; 0.13-0.16 on GHOST,
-        whose faces are more consistent than real ones).  Speed (bench/faces_speed.py, 2 shared
-        cores): median 56 ms per face on 0.2-16 MP photos including the face mesh; a 60 s
-        1080p clip in about 2 s (the temporal detector's 96-frame sample).
+        moderate on held-out real faces: 2 of 52 native (3.8%), 4 of 59 after JPEG q75 (6.8%),
+        none strong (capped); the flagged ones are smooth faces framed by fur hoods, an
+        ornate headdress, long hair or a hat.  Head pose separates nothing (AUC 0.53-0.60;
+        0.13-0.16 on GHOST, whose faces are more consistent than real ones).  Speed
+        (bench/faces_speed.py, 2 shared cores): median 56 ms per face on 0.2-16 MP photos
+        including the face mesh; a 60 s 1080p clip in about 2 s (the temporal detector's
+        96-frame sample).
     """
 
     id: ClassVar[str] = "faces"

@@ -37,6 +37,17 @@ def face_size(mesh: np.ndarray) -> float:
     return float(np.sqrt(area))
 
 
+def dedupe(meshes: list[np.ndarray]) -> list[np.ndarray]:
+    """Drop a mesh whose centre lies within a third of a face of a larger one: MediaPipe sometimes
+    returns one face twice, and one face must not count as two."""
+    keep: list[np.ndarray] = []
+    for m in sorted(meshes, key=face_size, reverse=True):
+        c = np.asarray(m)[:, :2].mean(axis=0)
+        if all(np.linalg.norm(c - np.asarray(k)[:, :2].mean(axis=0)) > face_size(k) / 3 for k in keep):
+            keep.append(m)
+    return keep
+
+
 def hull_box(mesh: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
     """x, y, w, h of the oval, clipped to the image."""
     p = hull_polygon(mesh)

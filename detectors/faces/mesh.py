@@ -19,7 +19,9 @@ class FaceMesh:
         self._landmarker = Landmarker(max_faces=max_faces, hands=False, pose=False)
 
     def detect(self, rgb: np.ndarray) -> list[np.ndarray]:
-        return [f.image for f in self._landmarker.detect(rgb).faces]
+        from .geometry import dedupe
+
+        return dedupe([f.image for f in self._landmarker.detect(rgb).faces])
 
     def close(self) -> None:
         self._landmarker.close()

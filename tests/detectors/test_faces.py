@@ -98,6 +98,12 @@ def test_face_size_and_box_follow_the_oval():
     assert (x, y) == (120, 104) and 155 <= w <= 161 and 190 <= h <= 193
 
 
+def test_one_face_found_twice_counts_once_and_two_faces_stay_two():
+    big, twin, other = mesh_at(size=160), mesh_at(cx=205, size=150), mesh_at(cx=600, size=100)
+    kept = geometry.dedupe([twin, other, big])
+    assert len(kept) == 2 and kept[0] is big and kept[1] is other
+
+
 def test_yaw_reads_a_turned_face():
     assert abs(geometry.yaw_degrees(mesh_at())) < 2
     left, right = geometry.yaw_degrees(mesh_at(yaw=30)), geometry.yaw_degrees(mesh_at(yaw=-30))
