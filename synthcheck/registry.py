@@ -149,6 +149,7 @@ def weight_hashes(weights_dir: Path | None = None) -> dict[str, str]:
 
 
 def file_sha256(path: Path) -> str:
+    """SHA-256 of one of synthcheck's own files (weights, trust lists); inputs are hashed by ``media.identify``."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):

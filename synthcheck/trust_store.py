@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .registry import file_sha256
+
 PACKAGED = Path(__file__).resolve().with_name("trust")
 ENV_DIR = "SYNTHCHECK_TRUST_DIR"
 
@@ -81,14 +83,6 @@ def user_dir() -> Path:
         return Path(os.environ[ENV_DIR]).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base).expanduser() / "synthcheck" / "trust"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def pem_certificates(text: str, where: str) -> list[str]:
@@ -155,7 +149,7 @@ def load_set(folder: Path, source: str) -> TrustSet:
     seq = info.get("LoTESequenceNumber")
     return TrustSet(folder=folder, source=source, issued=info["ListIssueDateTime"],
                     sequence=seq if isinstance(seq, int) else None, tsa_issued=tsa_info["ListIssueDateTime"],
-                    sha256={f: sha256_file(folder / f) for f in FILES}, signer_certs=signer_n, tsa_certs=tsa_n,
+                    sha256={f: file_sha256(folder / f) for f in FILES}, signer_certs=signer_n, tsa_certs=tsa_n,
                     products=len(products))
 
 
@@ -191,7 +185,7 @@ def describe(choice: str, extra_anchors: str | None = None) -> dict[str, Any]:
     else:
         path = Path(choice).expanduser().resolve()
         n = len(pem_certificates(_text(path), str(path)))
-        out = {"list": "file", "file": str(path), "sha256": {path.name: sha256_file(path)}, "signer_certificates": n}
+        out = {"list": "file", "file": str(path), "sha256": {path.name: file_sha256(path)}, "signer_certificates": n}
     if choice != "official":  # the products list names signers; it vouches for nobody, so it is kept
         try:
             s = official()
@@ -201,7 +195,7 @@ def describe(choice: str, extra_anchors: str | None = None) -> dict[str, Any]:
     if extra_anchors:
         path = Path(extra_anchors).expanduser().resolve()
         pem_certificates(_text(path), str(path))
-        out["extra_anchors"] = {"file": str(path), "sha256": sha256_file(path)}
+        out["extra_anchors"] = {"file": str(path), "sha256": file_sha256(path)}
     return out
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synthcheck.detector import Availability, Detector, default_weights_dir, strength_for_score
 from synthcheck.model import Finding, Kind, Strength
+from synthcheck.registry import file_sha256
 
 if TYPE_CHECKING:  # pragma: no cover
     from synthcheck.media import Media
@@ -25,16 +25,8 @@ def expected_sha256(weights_dir: Path) -> str | None:
         return None
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def check_weights(weights_dir: Path) -> Availability:
-    """Weights present and matching the recorded sha256; hashlib only, no torch import."""
+    """Weights present and matching the recorded sha256; no torch import."""
     path = Path(weights_dir) / WEIGHTS
     if not path.is_file():
         return Availability(False, f"weight file {WEIGHTS} is missing from {weights_dir}",

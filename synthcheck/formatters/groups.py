@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..model import Finding, Kind, Label
+from ..model import FileResult, Finding, Kind, Label
 
 PROVENANCE_HEADING = "Provenance (what the file says about itself)"
 NO_PROVENANCE = "none found (most files carry none; its absence says nothing)"
@@ -55,3 +55,28 @@ def group(findings: Iterable[Finding]) -> Groups:
         if of_kind or timed:
             sections.append(Section(kind, heading, tuple(of_kind), timed))
     return Groups(tuple(f for f in items if f.kind is Kind.PROVENANCE), tuple(sections))
+
+
+def human_size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def file_facts(r: FileResult) -> list[str]:
+    """What a report says about the file before its evidence: kind, format, size in pixels, time and bytes."""
+    items = [x for x in (r.media, r.format) if x]
+    if r.width and r.height:
+        items.append(f"{r.width}×{r.height}")
+    if r.duration is not None:
+        items.append(f"{r.duration:.1f} s")
+    if r.frames:
+        items.append(f"{r.frames} frames")
+    if r.size is not None:
+        items.append(human_size(r.size))
+    return items

@@ -19,23 +19,12 @@ from rich.text import Text
 
 from ..model import FileResult, Finding, Label, RunInfo, Strength
 from . import BaseFormatter
-from .groups import LEGEND, NO_PROVENANCE, group
+from .groups import LEGEND, NO_PROVENANCE, file_facts, group
 
 LABEL_STYLE = {Label.AI_GENERATED: "bold white on red", Label.LIKELY: "bold red", Label.POSSIBLY: "bold yellow",
                Label.INCONCLUSIVE: "bold magenta", Label.NO_EVIDENCE: "bold green", Label.ERROR: "bold red"}
 STRENGTH_STYLE = {Strength.INFO: "dim", Strength.WEAK: "", Strength.MODERATE: "yellow", Strength.STRONG: "red",
                   Strength.DECISIVE: "bold red"}
-
-
-def human_size(n: int | None) -> str:
-    if n is None:
-        return "?"
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{n} B"  # pragma: no cover
 
 
 def clock(t: float) -> str:
@@ -75,15 +64,7 @@ class Formatter(BaseFormatter):
         self.out.flush()
 
     def render(self, r: FileResult) -> Iterable[RenderableType]:
-        facts = [x for x in (r.media, r.format) if x]
-        if r.width and r.height:
-            facts.append(f"{r.width}×{r.height}")
-        if r.duration is not None:
-            facts.append(f"{r.duration:.1f} s")
-        if r.frames:
-            facts.append(f"{r.frames} frames")
-        if r.size is not None:
-            facts.append(human_size(r.size))
+        facts = file_facts(r)
         if r.sha256:
             facts.append(f"sha256 {r.sha256[:12]}…")
         yield Text.assemble(("━━ ", "dim"), (clean(r.path), "bold"), ("  " + " · ".join(facts), "dim"))

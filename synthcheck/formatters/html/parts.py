@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ...model import FileResult, Finding, Kind, Label, RunInfo, Strength
-from ..groups import NO_PROVENANCE, PROVENANCE_HEADING, group
-from ..text_fmt import clean, clock, human_size
+from ..groups import NO_PROVENANCE, PROVENANCE_HEADING, file_facts, group
+from ..text_fmt import clean, clock
 from .images import Picture
 
 VALUE_CHARS = 300  # evidence values are cut here in the page; the JSON report holds them whole
@@ -47,16 +47,7 @@ def anchor(n: int) -> str:
 
 
 def facts(r: FileResult) -> str:
-    items = [x for x in (r.media, r.format) if x]
-    if r.width and r.height:
-        items.append(f"{r.width}×{r.height}")
-    if r.duration is not None:
-        items.append(f"{r.duration:.1f} s")
-    if r.frames:
-        items.append(f"{r.frames} frames")
-    if r.size is not None:
-        items.append(human_size(r.size))
-    return " · ".join(esc(x) for x in items)
+    return " · ".join(esc(x) for x in file_facts(r))
 
 
 def top_finding(r: FileResult) -> Finding | None:
