@@ -13,13 +13,28 @@ is listed, with its type, range and default, in docs/config.md (a test keeps the
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
+from .checks import (
+    LIST_KIND,
+    SettingsError,
+    boolean,
+    existing_file,
+    folder,
+    globs,
+    int_in,
+    match_lists,
+    number_above,
+    one_of,
+    one_string,
+    plugin_specs,
+    strings,
+    trust_choice,
+)
 from .limits import Limits
 
 FORMATS = ("text", "json", "jsonl", "csv", "sarif", "html")
@@ -29,126 +44,6 @@ METADATA_READERS = ("auto", "exiftool", "python")
 RESUME_MODES = ("off", "path", "hash")
 ENGINES = ("local", "ray")
 MAX_WORKERS = 256
-_PLUGIN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
-
-
-class SettingsError(ValueError):
-    """A bad option: the message is one line and names the key (``--workers`` or config ``workers``)."""
-
-
-# Backwards-compatible name: the CLI and callers caught ConfigError before settings were validated here.
-ConfigError = SettingsError
-
-
-# -- value checks: each takes (value, where) and returns the clean value or raises SettingsError ----------------
-def _int(lo: int, hi: int | None = None) -> Callable[[Any, str], int]:
-    def check(v: Any, where: str) -> int:
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise SettingsError(f"{where}: expected an integer, got {v!r}")
-        if v < lo or (hi is not None and v > hi):
-            rng = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
-            raise SettingsError(f"{where}: must be {rng}, got {v}")
-        return v
-    return check
-
-
-def _number(lo_exclusive: float, hi: float | None = None) -> Callable[[Any, str], float]:
-    def check(v: Any, where: str) -> float:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise SettingsError(f"{where}: expected a number, got {v!r}")
-        if not v > lo_exclusive or (hi is not None and v > hi) or v != v:
-            rng = f"> {lo_exclusive:g}" + (f" and <= {hi:g}" if hi is not None else "")
-            raise SettingsError(f"{where}: must be {rng}, got {v}")
-        return float(v)
-    return check
-
-
-def _choice(choices: tuple[str, ...]) -> Callable[[Any, str], str]:
-    def check(v: Any, where: str) -> str:
-        if not isinstance(v, str) or v not in choices:
-            raise SettingsError(f"{where}: must be one of {', '.join(choices)}, got {v!r}")
-        return v
-    return check
-
-
-def _bool(v: Any, where: str) -> bool:
-    if not isinstance(v, bool):
-        raise SettingsError(f"{where}: expected true or false, got {v!r}")
-    return v
-
-
-def _strings(v: Any, where: str) -> tuple[str, ...]:
-    """A list of strings; comma-separated items are split (``-d metadata,c2pa``)."""
-    if isinstance(v, str):
-        v = [v]
-    if not isinstance(v, (list, tuple)) or not all(isinstance(s, str) for s in v):
-        raise SettingsError(f"{where}: expected a list of strings, got {v!r}")
-    return tuple(part.strip() for s in v for part in s.split(",") if part.strip())
-
-
-def _globs(v: Any, where: str) -> tuple[str, ...]:
-    if isinstance(v, str):
-        v = [v]
-    if not isinstance(v, (list, tuple)) or not all(isinstance(s, str) and s for s in v):
-        raise SettingsError(f"{where}: expected a list of glob patterns, got {v!r}")
-    return tuple(v)
-
-
-def _plugins(v: Any, where: str) -> tuple[str, ...]:
-    items = _globs(v, where)
-    for spec in items:
-        if not _PLUGIN.match(spec):
-            raise SettingsError(f"{where}: {spec!r} is not of the form MODULE:CLASS")
-    return items
-
-
-def _strings_one(v: Any, where: str) -> str:
-    if not isinstance(v, str) or not v.strip():
-        raise SettingsError(f"{where}: expected a non-empty string, got {v!r}")
-    return v.strip()
-
-
-def _existing_file(v: Any, where: str) -> str:
-    if not isinstance(v, (str, os.PathLike)) or not str(v):
-        raise SettingsError(f"{where}: expected a file path, got {v!r}")
-    if not Path(v).is_file():
-        raise SettingsError(f"{where}: no such file: {v}")
-    return str(v)
-
-
-_LIST_KIND = re.compile(r"^(synthetic|allow|other)=")
-
-
-def _match_lists(v: Any, where: str) -> tuple[str, ...]:
-    """Hash lists as ``[KIND=]FILE``; each file must exist (its lines are checked by the known detector)."""
-    items = _globs(v, where)
-    for spec in items:
-        path = _LIST_KIND.sub("", spec, count=1)
-        if not Path(path).is_file():
-            raise SettingsError(f"{where}: no such file: {path}")
-    return items
-
-
-TRUST_WORDS = ("official", "none")
-
-
-def _trust_choice(v: Any, where: str) -> str:
-    """``official``, ``none`` or a PEM file.  A config file's relative path has been made relative to
-    the file, so a bare word comes back as ``DIR/official``: recognised by its name when no such file exists."""
-    if isinstance(v, (str, os.PathLike)) and Path(v).name in TRUST_WORDS and not Path(v).is_file():
-        return Path(v).name
-    try:
-        return _existing_file(v, where)
-    except SettingsError:
-        raise SettingsError(f"{where}: must be official, none or a PEM file, got {v!r}") from None
-
-
-def _folder(v: Any, where: str) -> str:
-    if not isinstance(v, (str, os.PathLike)) or not str(v):
-        raise SettingsError(f"{where}: expected a folder path, got {v!r}")
-    if Path(v).exists() and not Path(v).is_dir():
-        raise SettingsError(f"{where}: {v} exists and is not a folder")
-    return str(v)
 
 
 @dataclass(frozen=True)
@@ -166,56 +61,57 @@ class Key:
 
 _LIMITS = Limits()
 KEYS: tuple[Key, ...] = (
-    Key("format", "format", "--format", _choice(FORMATS), None,
+    Key("format", "format", "--format", one_of(FORMATS), None,
         "Output format; default: from --output's extension, else text."),
-    Key("include", "include", "--include", _globs, (), "Only files whose name or path matches one of these globs."),
-    Key("exclude", "exclude", "--exclude", _globs, (), "Skip files whose name or path matches one of these globs."),
-    Key("detectors", "detectors", "--detectors", _strings, (), "Only these detector ids (default: all available)."),
-    Key("skip", "skip", "--skip", _strings, (), "Detector ids not to run."),
-    Key("device", "device", "--device", _choice(DEVICES), "auto", "auto (CUDA when present), cpu or cuda."),
-    Key("workers", "workers", "--workers", _int(1, MAX_WORKERS), None,
+    Key("include", "include", "--include", globs, (), "Only files whose name or path matches one of these globs."),
+    Key("exclude", "exclude", "--exclude", globs, (), "Skip files whose name or path matches one of these globs."),
+    Key("detectors", "detectors", "--detectors", strings, (), "Only these detector ids (default: all available)."),
+    Key("skip", "skip", "--skip", strings, (), "Detector ids not to run."),
+    Key("device", "device", "--device", one_of(DEVICES), "auto", "auto (CUDA when present), cpu or cuda."),
+    Key("workers", "workers", "--workers", int_in(1, MAX_WORKERS), None,
         f"Worker processes, 1 to {MAX_WORKERS}; default: the number of cores."),
-    Key("plugins", "plugins", "--plugin", _plugins, (), "Extra detector classes, MODULE:CLASS, importable here."),
-    Key("quiet", "quiet", "--quiet", _bool, False, "No progress bar or warnings; text lists only files with evidence."),
-    Key("fail_on", "fail_on", "--fail-on", _choice(FAIL_ON), "likely", "Lowest verdict that makes the exit code 1."),
-    Key("exit_zero", "exit_zero", "--exit-zero", _bool, False,
+    Key("plugins", "plugins", "--plugin", plugin_specs, (), "Extra detector classes, MODULE:CLASS, importable here."),
+    Key("quiet", "quiet", "--quiet", boolean, False,
+        "No progress bar or warnings; text lists only files with evidence."),
+    Key("fail_on", "fail_on", "--fail-on", one_of(FAIL_ON), "likely", "Lowest verdict that makes the exit code 1."),
+    Key("exit_zero", "exit_zero", "--exit-zero", boolean, False,
         "Exit 0 even when files reach fail_on (never hides errors)."),
-    Key("max_bytes", "limits.max_bytes", "--max-bytes", _int(1), _LIMITS.max_bytes, "Largest file accepted, bytes."),
-    Key("max_pixels", "limits.max_pixels", "--max-pixels", _int(1), _LIMITS.max_pixels,
+    Key("max_bytes", "limits.max_bytes", "--max-bytes", int_in(1), _LIMITS.max_bytes, "Largest file accepted, bytes."),
+    Key("max_pixels", "limits.max_pixels", "--max-pixels", int_in(1), _LIMITS.max_pixels,
         "Largest image or frame accepted, pixels; checked from the header before decoding."),
-    Key("max_frames", "limits.max_frames", "--max-frames", _int(1), _LIMITS.max_frames,
+    Key("max_frames", "limits.max_frames", "--max-frames", int_in(1), _LIMITS.max_frames,
         "Most video frames decoded per file."),
-    Key("timeout_s", "limits.timeout_s", "--timeout", _number(0.0), _LIMITS.timeout_s,
+    Key("timeout_s", "limits.timeout_s", "--timeout", number_above(0.0), _LIMITS.timeout_s,
         "Seconds allowed per file; the worker is stopped after that."),
-    Key("c2pa_trust", "c2pa.trust", "--c2pa-trust", _trust_choice, "official",
+    Key("c2pa_trust", "c2pa.trust", "--c2pa-trust", trust_choice, "official",
         "C2PA trust list: official (the shipped C2PA Trust List, or the one `synthcheck trust update` installed), "
         "none, or a PEM file used instead.", path=True),
-    Key("c2pa_trust_anchors", "c2pa.trust_anchors", "--c2pa-trust-anchors", _existing_file, None,
+    Key("c2pa_trust_anchors", "c2pa.trust_anchors", "--c2pa-trust-anchors", existing_file, None,
         "PEM file of C2PA trust anchors added to the trust list in use.", path=True),
-    Key("artifacts_dir", "artifacts_dir", "--artifacts-dir", _folder, None,
+    Key("artifacts_dir", "artifacts_dir", "--artifacts-dir", folder, None,
         "Folder for report images (spectra).", path=True),
-    Key("metadata_reader", "metadata.reader", "--metadata-reader", _choice(METADATA_READERS), "auto",
+    Key("metadata_reader", "metadata.reader", "--metadata-reader", one_of(METADATA_READERS), "auto",
         "How the metadata detector reads tags: auto, exiftool or python."),
-    Key("fps", "video.fps", "--fps", _number(0.0, 240.0), None,
+    Key("fps", "video.fps", "--fps", number_above(0.0, 240.0), None,
         "Video frames sampled per second by the temporal detector (default: the detector's own)."),
-    Key("rivagan", "watermark.rivagan", "--rivagan/--no-rivagan", _bool, False,
+    Key("rivagan", "watermark.rivagan", "--rivagan/--no-rivagan", boolean, False,
         "Also decode RivaGAN watermarks (about 1 s per image on CPU)."),
-    Key("match_list", "known.match_lists", "--match-list", _match_lists, (),
+    Key("match_list", "known.match_lists", "--match-list", match_lists, (),
         "Hash lists to match files against, [KIND=]FILE with KIND synthetic, allow or other "
         "(README: Known content).", path=True),
-    Key("record_host", "report.host", "--host/--no-host", _bool, True,
+    Key("record_host", "report.host", "--host/--no-host", boolean, True,
         "Record the host name in the run record; false for reports that will be published."),
-    Key("html_all", "report.html_all", "--html-all", _bool, False,
+    Key("html_all", "report.html_all", "--html-all", boolean, False,
         "HTML report: detail images for every file, not only those at or above possibly-synthetic."),
-    Key("resume", "resume", "--resume", _choice(RESUME_MODES), "off",
+    Key("resume", "resume", "--resume", one_of(RESUME_MODES), "off",
         "jsonl report to FILE only: append each record as it is known and skip files already in FILE, matched "
         "by path, size and mtime (path) or by SHA-256 (hash); --resume alone means path."),
-    Key("all_detectors", "all_detectors", "--all-detectors", _bool, False,
+    Key("all_detectors", "all_detectors", "--all-detectors", boolean, False,
         "Run every detector even when provenance is already decisive (by default the non-cheap ones are "
         "skipped then, and the record says so)."),
-    Key("engine", "engine", "--engine", _choice(ENGINES), "local",
+    Key("engine", "engine", "--engine", one_of(ENGINES), "local",
         "local: worker processes on this machine; ray: Ray tasks on a cluster (pip install 'synthcheck[cluster]')."),
-    Key("ray_address", "ray.address", "--ray-address", _strings_one, None,
+    Key("ray_address", "ray.address", "--ray-address", one_string, None,
         "Ray cluster to join with --engine ray (ray://HOST:10001 or HOST:6379; default: start a local Ray)."),
 )
 _BY_NAME = {k.name: k for k in KEYS}
@@ -379,7 +275,7 @@ def _relative(value: Any, base: Path | None) -> Any:
 
 
 def _relative_prefixed(value: Any, base: Path | None) -> Any:
-    m = _LIST_KIND.match(value) if isinstance(value, str) else None
+    m = LIST_KIND.match(value) if isinstance(value, str) else None
     if m is None:
         return _relative(value, base)
     return m.group(0) + str(_relative(value[m.end():], base))
