@@ -18,14 +18,12 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from detectors.faces import calibration as C  # noqa: E402
 from detectors.faces import rules  # noqa: E402

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -112,8 +111,7 @@ def main() -> None:
     ap.add_argument("--real", default=str(REPO / ".." / "shared" / "data" / "real"))
     ap.add_argument("--real-robustness", type=int, default=100, help="real photos used for the robustness table")
     args = ap.parse_args()
-    sys.path.insert(0, str(REPO))
-    from tests.test_hashing import scene
+    scene = _test_scene()
 
     robustness([scene(s) for s in range(args.scenes)], "Generated pictures (tests.test_hashing.scene, 640x480)")
     real = Path(args.real)
@@ -129,3 +127,13 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _test_scene():
+    """The generated picture the hashing tests use, loaded by file path (tests are not installed)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_test_hashing", REPO / "tests" / "test_hashing.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.scene

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,8 +33,7 @@ def _sources(n: int) -> list[np.ndarray]:
     if files:
         step = max(1, len(files) // n)
         return [np.asarray(Image.open(f).convert("RGB").resize((1155, 866))) for f in files[::step][:n]]
-    sys.path.insert(0, str(REPO))
-    from tests.test_hashing import scene
+    scene = _test_scene()
 
     return [scene(s, 1155, 866) for s in range(n)]
 
@@ -92,3 +90,13 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _test_scene():
+    """The generated picture the hashing tests use, loaded by file path (tests are not installed)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_test_hashing", REPO / "tests" / "test_hashing.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.scene

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -23,8 +22,6 @@ import cv2
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from detectors.learned import data as D
 from detectors.learned.calibrate import Calibration

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -23,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def photo_jpeg(seed: int, h: int = 866, w: int = 1155) -> bytes:

@@ -32,14 +32,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from detectors.learned import v2  # noqa: E402
 from detectors.learned.calibrate import QUANTILES, Calibration  # noqa: E402

@@ -22,14 +22,12 @@ import csv
 import hashlib
 import io
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SHARED = ROOT.parent / "shared" / "data"
 AUG_REAL, AUG_AI = 2, 5  # more views of the rarer side

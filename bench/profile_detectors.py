@@ -23,7 +23,6 @@ from pathlib import Path
 
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scan_speed import make_images
 from synthcheck.detector import DetectorContext
 from synthcheck.limits import Limits

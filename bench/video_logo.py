@@ -28,15 +28,12 @@ import argparse
 import json
 import math
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 ALL = ("resid", "static_hf", "drift", "flicker", "jump", "noise_corr", "noise_level", "crawl",
        "structure_drift", "kp_vanish", "kp_appear", "framediff")

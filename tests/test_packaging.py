@@ -251,3 +251,8 @@ def test_make_test_lints_before_it_runs_the_tests(tmp_path: Path):
     out = _make_dry_run(tmp_path, {})
     assert "ruff check ." in out and "pytest" in out
     assert out.index("ruff check .") < out.index("pytest")
+
+
+def test_bench_scripts_import_the_installed_package_instead_of_patching_sys_path():
+    patched = [p.name for p in sorted((REPO / "bench").glob("*.py")) if "sys.path.insert" in p.read_text()]
+    assert patched == [], f"bench scripts that patch sys.path: {patched}"
