@@ -50,9 +50,9 @@ class FrequencyDetector(Detector):
         score >= 0.9 and 17 (12.7%) >= 0.6; all 5 iPhone 11 photos score 0.96-0.98.  So beyond
         the small web photos it was calibrated on, 0.9 means about a 5% false-positive rate
         (camera photos: 5 of 23), not 1%.
-        A score within 0.1 of 0.6 or 0.9 is re-checked after a JPEG quality-85 re-encode and a
-        0.9x resize (looking where the resize moved the grid); if the strength changes, the
-        finding is marked unstable and the verdict becomes inconclusive.  evidence: ``factors`` (log10 power ratio
+        Being advisory, it is not re-scored after a re-encode (the stability check exists for
+        scores that can set a verdict; 1.0.0 did it, at two thirds of the detector's time).
+        evidence: ``factors`` (log10 power ratio
         per upsampling factor), ``statistic`` and ``driver`` (what set the score), ``jpeg_mode``,
         ``grid_lines``, ``hf_slope``, ``crops``.  With the option ``artifacts_dir`` the
         log-scaled residual spectrum is written there as ``<sha256>-frequency.png``.
@@ -94,8 +94,6 @@ class FrequencyDetector(Detector):
     requires_modules = ("numpy", "scipy", "PIL")
 
     def run(self, media: "Media") -> list[Finding]:
-        from synthcheck import stability
-
         from .analysis import explain, score_images
 
         if media.kind == "video":
@@ -122,12 +120,8 @@ class FrequencyDetector(Detector):
             "crops": st.crops,
             "crop_side": st.side,
         }
-        # The resized copy is scored where the resize moved the grid (a/8 becomes a/8/0.9), so the
-        # check asks whether the same trace is still found, not whether it sits on the old grid.
-        evidence.update(stability.check(s.score, {
-            "jpeg_q85": lambda: score_images([stability.jpeg_reencode(im) for im in images], True, 1.0).score,
-            "resize_0.9": lambda: score_images([stability.rescale(im) for im in images], False, 0.9).score,
-        }))
+        # No stability re-score: an advisory finding never sets the verdict, so re-scoring it after a
+        # re-encode could change nothing a reader acts on, and it was two thirds of this detector's time.
         out_dir = self.context.options.get("artifacts_dir")
         if out_dir:
             from .analysis import write_spectrum_png

@@ -66,6 +66,7 @@ def test_transposed_conv_8x_scores_higher_and_peaks_at_one_eighth(tmp_path: Path
     # advisory since 1.1.0 (inverted on held-out generators): shown, capped at weak, never the verdict
     assert f_up.strength is Strength.WEAK and "inverted" in f_up.evidence["advisory"]
     assert "not counted in the verdict" in f_up.explanation
+    assert "unstable" not in f_up.evidence  # no re-score: an advisory finding cannot change a verdict
     assert f_up.evidence["driver"] == "peak8"
     assert "1/8" in f_up.explanation and "8x" in f_up.explanation
     assert f_nat.score < 0.6
