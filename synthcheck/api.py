@@ -24,9 +24,6 @@ from .runner import ScanOptions
 from .settings import ScanSettings, resolve
 from .versions import library_versions
 
-# Options a detector's prepare_run resolved that the run record must state (the C2PA trust list's version and SHA-256).
-RECORDED_RUN_OPTIONS = ("c2pa.trust_lists",)
-
 
 @dataclass
 class Scan:
@@ -90,7 +87,7 @@ def prepare(settings: ScanSettings | None = None, *, detectors: Sequence[str] | 
         weights={name: digest for name, digest in weight_hashes().items()
                  if any(name in c.weights for c in chosen)},
         options={**settings.record(), "device": opts.device, "plugins": list(opts.extra),
-                 **{k: det_options[k] for k in RECORDED_RUN_OPTIONS if k in det_options}},
+                 **{k: det_options[k] for c in chosen for k in c.record_keys if k in det_options}},
         started=utcnow(), finished=None, host=socket.gethostname() if settings.record_host else None,
         python=sys.version.split()[0], platform=platform.platform(),
         skipped_detectors=skipped, libraries=library_versions(),

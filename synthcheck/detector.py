@@ -74,6 +74,9 @@ class Detector:
     # measured as inverted on a held-out group (rule 5: broken, not weak) keeps reporting what it sees,
     # so a reader can look, but ``finding`` caps its strength at weak and fusion leaves it out.
     advisory: ClassVar[str] = ""
+    # Keys of what ``prepare_run`` returns that the run record must state (a trust list's or a hash
+    # list's identity and SHA-256): they can change a result, so a report names them.
+    record_keys: ClassVar[Sequence[str]] = ()
     # Longest image side the detector needs, for a detector that downscales anyway: when every pixel
     # detector of a run declares one, JPEGs are decoded at that size (DCT scaling, media.py) and
     # ``media.rgb`` is the smaller image; None (the default) means full resolution.

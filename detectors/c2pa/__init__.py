@@ -101,6 +101,8 @@ class C2PADetector(Detector):
 
     _trust: "TrustContext | None" = None
 
+    record_keys = ("c2pa.trust_lists",)
+
     @classmethod
     def prepare_run(cls, options: "Mapping[str, Any]") -> "Mapping[str, Any]":
         """Resolve the trust lists once for the run: the run record states them, workers load exactly those."""

@@ -85,6 +85,7 @@ class KnownDetector(Detector):
     requires_modules = ("pdqhash", "imagehash")
 
     catalog: "Catalog | None" = None
+    record_keys = ("known.lists",)  # which lists, by SHA-256, a match could come from
 
     @classmethod
     def prepare_run(cls, options: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -102,7 +103,9 @@ class KnownDetector(Detector):
         folder = tempfile.mkdtemp(prefix="synthcheck-known-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         catalog.save(folder)
-        return {"known.cache": folder}
+        lists = [{"path": x.path, "sha256": x.sha256, "kind": x.kind, "label": x.label, "items": x.n_items}
+                 for x in catalog.lists]
+        return {"known.cache": folder, "known.lists": lists}
 
     def load(self) -> None:
         from synthcheck.hashes.lists import Catalog, load_catalog

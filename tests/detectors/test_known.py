@@ -181,3 +181,17 @@ def test_the_example_list_in_samples_matches_the_samples_it_names():
         if line and not line.startswith("#") and not line.startswith("pdq,"):
             pdq, name = line.split(",")
             assert hash_file(str(samples / name))["pdq"] == pdq, f"regenerate samples/known-synthetic.csv ({name})"
+
+
+def test_the_run_record_names_each_hash_list_by_sha256(tmp_path):
+    import hashlib
+
+    from synthcheck.api import prepare
+    from synthcheck.settings import resolve
+
+    listed = _list_of(tmp_path, "fakes.jsonl", _save(tmp_path, "a.png", scene(3)))
+    run = prepare(resolve({"detectors": ["known"], "match_list": [f"synthetic={listed}"], "workers": 1})).run
+    [entry] = run.options["known.lists"]
+    assert entry["sha256"] == hashlib.sha256(listed.read_bytes()).hexdigest()
+    assert entry["kind"] == "synthetic" and entry["items"] == 1 and entry["path"].endswith("fakes.jsonl")
+    assert "known.cache" not in run.options  # a temporary folder is not part of what decides a result
