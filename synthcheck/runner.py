@@ -146,8 +146,8 @@ def _scan_in_worker(path: str) -> FileResult:
 
     A detector whose ``load()`` raises is not tried again in this worker: a missing weight or a
     broken install fails the same way on every file, and retrying would pay its cost (importing
-    torch, reading weights) once per file.  Every later record still gets the same
-    ``detector_error`` so each one says on its own that the detector did not run.
+    torch, reading weights) once per file.  Every later record of a file the detector handles (its
+    ``media``) still gets the same ``detector_error``, so each one says on its own that it did not run.
     """
     from .model import FileError
     from .pipeline import scan_file
@@ -171,7 +171,9 @@ def _scan_in_worker(path: str) -> FileResult:
                 continue
         ready.append(det)
     result = scan_file(path, ready, opts.limits, all_detectors=opts.all_detectors)
-    if load_errors:
+    media = {det.id: det.media for det in _WORKER["detectors"]}
+    load_errors = [e for e in load_errors if result.media in media.get(e.detector or "", ())]
+    if load_errors:  # only where the detector would have run: a broken video detector says nothing on a JPEG
         from dataclasses import replace
 
         result = replace(result, errors=result.errors + tuple(load_errors))
