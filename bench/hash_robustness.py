@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from scenes import test_scene  # bench/scenes.py (this script's folder is on sys.path)
 from synthcheck.hashes.compute import PDQ_THRESHOLD, image_hashes
 from synthcheck.hashes.index import hex_rows, popcount_rows
 
@@ -111,7 +112,7 @@ def main() -> None:
     ap.add_argument("--real", default=str(REPO / ".." / "shared" / "data" / "real"))
     ap.add_argument("--real-robustness", type=int, default=100, help="real photos used for the robustness table")
     args = ap.parse_args()
-    scene = _test_scene()
+    scene = test_scene()
 
     robustness([scene(s) for s in range(args.scenes)], "Generated pictures (tests.test_hashing.scene, 640x480)")
     real = Path(args.real)
@@ -127,13 +128,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _test_scene():
-    """The generated picture the hashing tests use, loaded by file path (tests are not installed)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("_test_hashing", REPO / "tests" / "test_hashing.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.scene

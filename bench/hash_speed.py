@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from scenes import test_scene  # bench/scenes.py (this script's folder is on sys.path)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared" / "data"
 
@@ -33,7 +35,7 @@ def _sources(n: int) -> list[np.ndarray]:
     if files:
         step = max(1, len(files) // n)
         return [np.asarray(Image.open(f).convert("RGB").resize((1155, 866))) for f in files[::step][:n]]
-    scene = _test_scene()
+    scene = test_scene()
 
     return [scene(s, 1155, 866) for s in range(n)]
 
@@ -90,13 +92,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _test_scene():
-    """The generated picture the hashing tests use, loaded by file path (tests are not installed)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("_test_hashing", REPO / "tests" / "test_hashing.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.scene
