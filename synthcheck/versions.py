@@ -79,8 +79,15 @@ def _exiftool() -> str | None:
 @lru_cache(maxsize=1)
 def library_versions() -> dict[str, str | None]:
     """Every library and tool that can change a result -> its version (``None``: not installed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     found = {key: _dist_version(names) for key, names in PACKAGES.items()}
-    found["c2pa-sdk"] = _c2pa_sdk() if found["c2pa-python"] else None
-    found["ffmpeg"] = _ffmpeg() if found["av"] else None
-    found["exiftool"] = _exiftool()
+    # The three probes load a native library or start Perl; run together they cost the slowest one,
+    # not their sum, at the start of every scan.
+    probes = {"c2pa-sdk": _c2pa_sdk if found["c2pa-python"] else None, "ffmpeg": _ffmpeg if found["av"] else None,
+              "exiftool": _exiftool}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {k: pool.submit(fn) for k, fn in probes.items() if fn is not None}
+    found.update({k: None for k, fn in probes.items() if fn is None})
+    found.update({k: f.result() for k, f in futures.items()})
     return dict(sorted(found.items()))
