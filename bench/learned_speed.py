@@ -1,9 +1,9 @@
-"""Throughput of the pixel detectors (learned v2 + frequency) on 1 MP JPEGs, on CPU.
+"""Throughput of the pixel detectors (learned v3 patch CNN + frequency) on 1 MP JPEGs, on CPU.
 
     .venv/bin/python bench/learned_speed.py [--workers 2] [--images 40] [--no-frequency]
 
 Each worker process (one thread each, as ``synthcheck scan --workers N`` runs them) decodes a
-1155x866 JPEG q90 and scores it with the learned v2 statistics and, unless ``--no-frequency``,
+1155x866 JPEG q90 and scores it with the learned v3 patch CNN (32 patches, torch) and, unless ``--no-frequency``,
 the frequency detector's spectrum analysis.  Reports images/s over all workers after a warm-up.
 The stability re-score (only for scores within 0.1 of 0.6 or 0.9) is not included: it at most
 quadruples the time of such borderline images.  A benchmark, never a test: timings depend on
@@ -72,7 +72,7 @@ def main() -> None:
         t = time.perf_counter()
         list(pool.map(_score, blobs, [freq] * len(blobs)))
         dt = time.perf_counter() - t
-    what = "learned v2 + frequency" if freq else "learned v2"
+    what = "learned v3 + frequency" if freq else "learned v3"
     print(f"{what}: {len(blobs)} JPEGs of 1155x866 (1.0 MP), decode included, {args.workers} workers: "
           f"{len(blobs) / dt:.1f} images/s ({1000 * dt * args.workers / len(blobs):.0f} ms/image/worker)")
 

@@ -336,7 +336,8 @@ def ship(args: argparse.Namespace) -> None:
     for g in scores:
         rest = {s: v for s, v in scores.items() if s != g}
         c, _ = calibrate_unseen(pool_ns, rest)
-        heldout[g] = {v: [int((a >= c.anchors[-1]).sum()), len(a)] for v, a in scores[g].items()}
+        heldout[g] = {v: {"likely": int((a >= c.anchors[-1]).sum()), "possible": int((a >= c.anchors[-2]).sum()),
+                          "n": len(a)} for v, a in scores[g].items()}
     real = np.where(y == 0)[0]
     in_sample = {v: score(model, d[v][real]) for v in ("raw", "norm")}
     info = {
@@ -354,6 +355,12 @@ def ship(args: argparse.Namespace) -> None:
     v3.save(model, cal, path, info)
     (out / v3.HASH_FILE).write_text(f"{file_sha256(path)}  {v3.WEIGHTS}\n")
     print(json.dumps({"anchors": cal.anchors, **info}, indent=1))
+    for v in ("raw", "norm"):
+        for kd in ("camera", "web"):
+            gs = [g for g in heldout if kind[(group == g) & (y == 0)][0] == kd]
+            n = sum(heldout[g][v]["n"] for g in gs)
+            print(f"{v} {kd}: false likely {sum(heldout[g][v]['likely'] for g in gs)} of {n}, "
+                  f"possible {sum(heldout[g][v]['possible'] for g in gs)} of {n}")
 
 
 def main() -> None:

@@ -12,10 +12,12 @@ from synthcheck.registry import file_sha256
 if TYPE_CHECKING:  # pragma: no cover
     from synthcheck.media import Media
 
-from .v2 import HASH_FILE, WEIGHTS
+from .v3 import HASH_FILE, WEIGHTS
 
 VIDEO_FRAMES = 8
 V1_WEIGHTS = "learned-v1.safetensors"  # the retired patch CNN, kept for bench/logo.py's baseline
+V2_WEIGHTS = "learned-v2.safetensors"  # the retired noise-statistics model, kept as a baseline
+TOP_PATCHES = 3
 
 
 def expected_sha256(weights_dir: Path) -> str | None:
@@ -40,53 +42,52 @@ def check_weights(weights_dir: Path) -> Availability:
 
 
 class LearnedDetector(Detector):
-    """Learned pixel detector v2.1: a logistic model over "too clean" noise statistics.
+    """Learned pixel detector v3: a small patch CNN on high-pass residuals, trained on real generators.
 
-    What it measures: real generators make pictures that are cleaner and smoother at the pixel
-    level than camera photos.  On up to 8 tiles of 192 px at the image's own resolution it
-    measures the noise left after removing the scene: the noise level of the cleanest and the
-    flattest 32 px blocks, how evenly it is spread, the residual energy, how heavy-tailed the
-    residual is and how much of it is exactly flat, whether noise rises with brightness (shot
-    noise), colour-filter-array (demosaicing) traces, cross-channel residual correlation, chroma
-    noise and saturation.  A logistic model (one weight per statistic, fitted by synthcheck on
-    outputs of about 37 real generators against real camera and web photos, every view of both
-    sides through the same crop/rescale/JPEG pipeline) turns them into a logit.  Calibration
-    (2.1.0) is read on photos from sources the model never saw: every real photo is scored by a
-    model fitted without its source (10 sources, leave-one-source-out), and 0.9 sits above the
-    99th percentile of those 1430 scores (native size and crop512-jpeg90 pooled) and above 97%
-    of every single source; 0.6 sits at or above the 95th percentile.
-    Whether the file was JPEG-compressed is deliberately NOT an input.  Videos: the first 8
-    sampled frames, averaged.  No torch: numpy and scipy.
+    What it measures: how the neighbouring pixels of small 64 px patches relate, the traces a
+    generator's decoder and denoiser leave and a camera's sensor, demosaicing and JPEG leave.
+    The input of the net is fixed high-pass residuals (the patch minus its 2x nearest
+    down-up-sampled copy, as in NPR, and minus a 3x3 box blur), so it sees texture and noise, not
+    what the picture shows.  It was trained by synthcheck from scratch on 226 outputs of 37 real
+    generator groups (FLUX, SD 1.x-3.5, SDXL, Kolors, PixArt, Midjourney v3, DALL-E 3, GPT-4o /
+    gpt-image-1, Qwen-Image, HiDream, StyleGAN and more) against 715 camera and web photos, every
+    training view of both sides through one pipeline (random crop, rescale 0.5-1.5x, blur, noise,
+    JPEG q60-100, with AI views compressed more often so that about as many views on each side
+    carry no JPEG trace).  The image score is the mean logit of 32 patches on a fixed grid over
+    the whole picture; the region of the finding is the most generator-like patch.  Calibration:
+    each real photo was scored by a model trained without its source (leave-one-source-out;
+    the five small phone and camera sets held out together), and 0.9 sits above the 99th
+    percentile of those scores (native size and crop512-jpeg90 pooled) and above 97% of every
+    single source; 0.6 at or above the 95th.  Videos: the first 8 sampled frames, averaged.
+    torch, on CUDA when present (``--device``), else the CPU; weights are safetensors, never unpickled.
 
-    How to read the score: >= 0.9 strong, >= 0.6 moderate, >= 0.3 weak; below 0.3 the image
-    is as noisy as camera photos, which is NOT evidence that it is one.  Evidence lists the raw
-    logit and the statistics that pushed it most.  A score close to a cut point is re-scored
-    after a JPEG q85 re-encode and a 0.9x resize; if the strength changes, the finding is
-    marked unstable and the verdict becomes inconclusive.
+    How to read the score: >= 0.9 strong, >= 0.6 moderate, >= 0.3 weak; a low score is NOT
+    evidence that the picture is a photo.  Evidence lists the raw logit, the spread of patch
+    logits and the three most generator-like patches.  A score close to a cut point is re-scored
+    after a JPEG q85 re-encode and a 0.9x resize; if the strength changes, the finding is marked
+    unstable and the verdict becomes inconclusive.
 
-    When it fails: it measures cleanliness, and small heavily compressed web photos (ImageNet
-    samples) look cleaner to it than almost every generator output, so the honest 0.9 point lies
-    above nearly all generator scores: held out, 1 of 1130 generator scores reached 0.9 and 13
-    reached 0.6 (bench/logo.py, 5 folds x 226 images, each fold calibrated the same way).  In practice it seldom
-    says more than `weak`.  A web source unlike any it was calibrated on can still reach 0.9
-    often: with ImageNet held out of fit AND calibration, 53 of its 350 photos (15%) did at full
-    size (0 after crop512-jpeg90; 0 of 85 camera photos, 0 of 280 other web photos).  Generators
-    whose output is noisy or textured (Disco/GLID-3 style diffusion art, StyleGAN faces) and AI
-    images that were resized and recompressed (ml72) look like photos to it: held out, those
-    groups rank BELOW chance; denoised, retouched or smoothed photos are expected to score high.
-    Leave-one-generator-out over 37 generator groups: mean AUC 0.73 as published and 0.79 after
-    crop512-jpeg90, worst 0.14 and 0.06, below 0.5 on 4 groups at each size; far short of the
-    project's targets (worst >= 0.80, mean >= 0.92).  Treat it as one weak signal among others,
-    never alone.  Per-generator numbers: weights/learned-v2.md and docs/targets.md.
+    When it fails: generators it has not seen whose output is noisy and textured rather than
+    clean: held out (a fifth of the generator groups missing from each fit), Disco Diffusion's
+    256 px renders rank BELOW nearly every real photo (AUC 0.10 as published, 0.03 after
+    crop512-jpeg90) and DALL-E mini's fall below chance after crop512-jpeg90 (0.30); StyleGAN2
+    faces (0.85 / 0.54) and AI images that were resized and recompressed after generation (ml72:
+    0.68 / 0.72) are weak.  Mean AUC over 37 held-out groups 0.905 as published and 0.876 after
+    crop512-jpeg90 (learned 2.1.0: 0.73 / 0.79); short of the project's targets (worst >= 0.80,
+    mean >= 0.92).  At the 0.9 point: 0 of 85 camera photos from held-out sources, but 30 of 350
+    ImageNet web photos at full size (0 after crop512-jpeg90); 5 of 226 held-out generator images.
+    Upscaled, denoised or heavily smoothed photos, and photos through beauty filters, are
+    expected to score high.  Treat it as one signal among others.  Numbers: weights/learned-v3.md
+    and docs/targets.md.
     """
 
     id = "learned"
-    version = "2.1.0"  # 2.1.0: leave-one-source-out calibration (same coefficients as 2.0.0)
-    title = "Learned pixel detector (noise statistics)"
+    version = "3.0.0"  # 3.0.0: the patch CNN trained on real generator outputs (2.x: noise statistics)
+    title = "Learned pixel detector (patch CNN)"
     media = frozenset({"image", "video"})
     cost = "moderate"
     kind = Kind.SIGNAL
-    requires_modules = ("numpy", "scipy", "safetensors")
+    requires_modules = ("numpy", "torch", "safetensors")
     weights = (WEIGHTS,)
 
     @classmethod
@@ -95,43 +96,47 @@ class LearnedDetector(Detector):
         return base if not base.ok else check_weights(default_weights_dir())
 
     def load(self) -> None:
-        from . import v2
+        from . import v3
 
         status = check_weights(self.context.weights_dir)
         if not status.ok:
             raise RuntimeError(f"learned detector refuses its weights: {status.reason}")
-        self.model, self.calibration, self.info = v2.load(Path(self.context.weights_dir) / WEIGHTS)
+        self.model, self.calibration, self.info = v3.load(Path(self.context.weights_dir) / WEIGHTS,
+                                                          self.context.device)
 
-    def raw_scores(self, images: list[Any]) -> tuple[Any, Any]:
-        """Feature rows and raw logits of HxWx3 uint8 images."""
-        from . import v2
+    def raw_scores(self, images: list[Any]) -> list[Any]:
+        """Per image: the mean patch logit, each patch's logit and box (one batched pass)."""
+        from . import v3
 
-        return v2.score_images(self.model, images)
+        if not hasattr(self, "model"):
+            self.load()
+        return v3.score_images(self.model, images, self.context.device)
 
     def video_score(self, images: list[Any]) -> float:
         """Calibrated score of the mean raw logit over images (one image: its own score)."""
-        return self.calibration(float(self.raw_scores(images)[1].mean()))
+        return self.calibration(sum(s.raw for s in self.raw_scores(images)) / max(1, len(images)))
 
     def run(self, media: "Media") -> list[Finding]:
         from synthcheck import stability
 
-        if not hasattr(self, "model"):
-            self.load()
         if media.kind == "video":
             images = [f.rgb for f in media.frames(max_frames=VIDEO_FRAMES)]
         else:
             images = [media.rgb]
         if not images:
             return [self.finding("No frames could be decoded for the learned detector.", strength=Strength.INFO)]
-        feats, raws = self.raw_scores(images)
-        raw = float(raws.mean())
+        scored = self.raw_scores(images)
+        raw = sum(s.raw for s in scored) / len(scored)
         score = self.calibration(raw)
-        contrib = self.model.contributions(feats.mean(axis=0))
-        top = sorted(contrib, key=lambda n: -abs(contrib[n]))[:4]
+        first = scored[0]
+        order = sorted(range(len(first.logits)), key=lambda i: -first.logits[i])[:TOP_PATCHES]
         evidence: dict[str, Any] = {
             "raw_logit": round(raw, 4),
             "frames_used": len(images),
-            "top_statistics": [{"name": n, "contribution": round(contrib[n], 3)} for n in top],
+            "patches": len(first.logits),
+            "patch_logit_spread": [round(min(first.logits), 3), round(max(first.logits), 3)],
+            "most_generator_like_patches": [{"box": list(first.boxes[i]), "logit": round(first.logits[i], 3)}
+                                            for i in order],
         }
         evidence.update(stability.check(score, {
             "jpeg_q85": lambda: self.video_score([stability.jpeg_reencode(im) for im in images]),
@@ -139,24 +144,22 @@ class LearnedDetector(Detector):
             "jpeg_q85+resize_0.9": lambda: self.video_score([stability.rescale(stability.jpeg_reencode(im))
                                                              for im in images]),
         }))
-        from .features import PLAIN
-
-        return [self.finding(self._explain(score, len(images), PLAIN.get(top[0], top[0]) if top else ""),
+        region = tuple(first.boxes[order[0]]) if media.kind != "video" and order else None
+        return [self.finding(self._explain(score, len(images), len(first.logits)),
                              strength=strength_for_score(score), score=score, evidence=evidence,
-                             title="Learned noise-statistics detector")]
+                             region=region, title="Learned patch CNN")]
 
     @staticmethod
-    def _explain(score: float, frames: int, driver: str) -> str:
+    def _explain(score: float, frames: int, patches: int) -> str:
         what = "this image" if frames == 1 else f"these {frames} video frames"
-        lead = (f"A logistic model over noise statistics, fitted by synthcheck on real generator outputs and "
-                f"camera photos, scores {what} {score:.2f}")
+        lead = (f"A small CNN over high-pass residuals of {patches} 64 px patches, trained by synthcheck on outputs "
+                f"of about 37 real generators and on camera and web photos, scores {what} {score:.2f}")
         if score >= 0.9:
-            return (lead + f" (driven mostly by {driver}): its pixels are cleaner than those of all but about 1% of "
-                           "the real photos it was checked on, each scored by a model that never saw its source "
-                           "(a web source unlike those can reach this more often).")
+            return (lead + ": higher than all but about 1% of the real photos it was checked on, each scored by a "
+                           "model that never saw its source (the region is its most generator-like patch).")
         if score >= 0.6:
-            return (lead + f" (driven mostly by {driver}): cleaner than all but about 5% of the real photos it "
-                           "was checked on, each scored by a model that never saw its source.")
+            return (lead + ": higher than all but about 5% of the real photos it was checked on, each scored by a "
+                           "model that never saw its source.")
         if score >= 0.3:
             return lead + "; a weak hint only, many real photos score this high."
-        return lead + "; its noise looks like a camera photo's (this does not show the image is one)."
+        return lead + "; low, like most real photos (this does not show the image is real)."
