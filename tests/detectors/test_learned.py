@@ -16,10 +16,10 @@ pytest.importorskip("safetensors")
 torch = pytest.importorskip("torch")
 pytest.importorskip("timm")
 
-import detectors.learned as learned
-from detectors.learned import LearnedDetector, check_weights, v3
-from detectors.learned.calibrate import Calibration
-from tests.detectors.learned_scenes import camera_like, smooth_render
+import detectors.learned as learned  # noqa: E402
+from detectors.learned import LearnedDetector, check_weights, v3  # noqa: E402
+from detectors.learned.calibrate import Calibration  # noqa: E402
+from tests.detectors.learned_scenes import camera_like, smooth_render  # noqa: E402
 
 SHIPPED = REPO / "weights" / learned.WEIGHTS
 
