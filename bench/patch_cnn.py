@@ -1,4 +1,4 @@
-"""Candidate for pixel evidence v2: a small patch CNN on high-pass residuals, scored on held-out generators.
+"""Learned 3.0.0's trainer and yardstick: a patch CNN on high-pass residuals, scored on held-out generators.
 
     OMP_NUM_THREADS=2 .venv/bin/python bench/patch_cnn.py prep --sources DEST --out /work/scratch/cnn/patches.npz
     OMP_NUM_THREADS=2 .venv/bin/python bench/patch_cnn.py cv --data /work/scratch/cnn/patches.npz --json cv.json
@@ -6,8 +6,9 @@
         --work /work/scratch/cnn/ship --weights weights/      # writes learned-v3.safetensors + .sha256
 
 Why: the hand-made "too clean" statistics of learned 2.1.0 rank noisy generator art and StyleGAN
-faces below chance (docs/targets.md).  Issue 10 names a patch CNN on high-pass residuals (NPR,
-LaDeDa) trained on real generator crops against real photo crops as the candidate to measure.
+faces below chance (docs/targets.md).  Issue 10 named a patch CNN on high-pass residuals (NPR,
+LaDeDa) trained on real generator crops against real photo crops as the candidate; measured
+here, it became learned 3.0.0 (``ship`` writes its weights, card: weights/learned-v3.md).
 
 Protocol (the same pool as bench/logo_data.py): generator groups are dealt into K folds, real
 photos into K folds by content hash; fold k's model is trained without fold k's generators AND
@@ -34,7 +35,9 @@ from PIL import Image, ImageFilter
 ROOT = Path(__file__).resolve().parents[1]
 
 from detectors.learned import v3  # noqa: E402
+from detectors.learned.infer import patch_logits  # noqa: E402
 from logo_data import decode, jpeg, norm_view, pool  # noqa: E402
+from synthcheck.evaluate import _auc as auc  # noqa: E402
 
 P = 64            # patch side
 TRAIN_VIEWS = {0: 3, 1: 10}   # views per real / AI image (the rarer side gets more)
@@ -148,7 +151,7 @@ def train(x: np.ndarray, y: np.ndarray, wt: np.ndarray, epochs: int, seed: int, 
 def score(model, patches: np.ndarray) -> np.ndarray:
     """Image score as the detector computes it: the mean patch logit (patches: images x n x P x P x 3)."""
     n = patches.shape[1]
-    return v3.patch_logits(model, patches.reshape(-1, P, P, 3)).reshape(-1, n).mean(1)
+    return patch_logits(model, patches.reshape(-1, P, P, 3)).reshape(-1, n).mean(1)
 
 
 def residual_energy(patches: np.ndarray) -> np.ndarray:
@@ -191,12 +194,6 @@ def fit_without(d, y, group, held: np.ndarray, epochs: int, seed: int, log: str)
     w_img = image_weights(np.where(held, -1, y), group)  # held-out images weigh nothing
     per = np.bincount(owner, minlength=len(y))
     return train(d["train"][tr], y[owner[tr]], w_img[owner[tr]] / per[owner[tr]], epochs, seed, log)
-
-
-def auc(pos: np.ndarray, neg: np.ndarray) -> float:
-    from scipy.stats import rankdata
-    r = rankdata(np.concatenate([pos, neg]))
-    return float((r[:len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
 def gen_folds(y: np.ndarray, group: np.ndarray, meta: list[dict]) -> tuple[np.ndarray, dict]:

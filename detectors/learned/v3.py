@@ -72,26 +72,14 @@ def save(model: "nn.Module", cal: Calibration, path: Path, info: dict) -> None:
 
 def load(path: Path, device: str = "cpu") -> tuple["nn.Module", Calibration, dict]:
     from safetensors import safe_open
-    from safetensors.torch import load_file
 
-    with safe_open(str(path), framework="pt") as fh:
+    with safe_open(str(path), framework="pt") as fh:  # one read: tensors and metadata
         meta = fh.metadata() or {}
+        state = {k: fh.get_tensor(k) for k in fh.keys()}
     model = build()
-    model.load_state_dict(load_file(str(path)), strict=True)
+    model.load_state_dict(state, strict=True)
     model.eval().to(device)
     return model, Calibration.from_dict(json.loads(meta["calibration"])), json.loads(meta.get("info", "{}"))
-
-
-def patch_logits(model: "nn.Module", patches: np.ndarray, device: str = "cpu", batch: int = 1024) -> np.ndarray:
-    """(N,64,64,3) uint8 -> (N,) logits, positive = generator-like."""
-    import torch
-
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(patches), batch):
-            x = torch.from_numpy(np.ascontiguousarray(patches[i:i + batch].transpose(0, 3, 1, 2))).to(device)
-            out.append(model(x.float() / 255.0).float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 
 def score_images(model: "nn.Module", images: Sequence[np.ndarray], device: str = "cpu") -> list[PatchScores]:
@@ -99,6 +87,8 @@ def score_images(model: "nn.Module", images: Sequence[np.ndarray], device: str =
     picked = [grid_patches(np.asarray(im)) for im in images]
     if not picked:
         return []
+    from .infer import patch_logits  # the batched forward pass v1 already had
+
     logits = patch_logits(model, np.concatenate([p for p, _ in picked]), device)
     out, start = [], 0
     for patches, boxes in picked:
