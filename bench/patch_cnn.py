@@ -48,6 +48,7 @@ K = 5
 # (0.6 x 0.5 = 30% of real views), so 70% for AI views leaves 30% trace-free on both sides
 JPEG_P = {0: 0.5, 1: 0.7}
 FILTERS = (Image.BILINEAR, Image.BICUBIC, Image.LANCZOS)
+NOISE = {"p": 0.1, "max": 4.0}  # Gaussian noise on training views, both sides: probability, largest sigma
 
 
 def _patches(rgb: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -72,8 +73,8 @@ def train_view(rgb: np.ndarray, label: int, rng: np.random.Generator) -> np.ndar
     if rng.random() < 0.1:
         im = im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0))))
     out = np.asarray(im)
-    if rng.random() < 0.1:
-        out = np.clip(out + rng.normal(0, rng.uniform(1, 4), out.shape), 0, 255).astype(np.uint8)
+    if rng.random() < NOISE["p"]:
+        out = np.clip(out + rng.normal(0, rng.uniform(1, NOISE["max"]), out.shape), 0, 255).astype(np.uint8)
     if rng.random() < JPEG_P[label]:
         out = jpeg(np.ascontiguousarray(out), int(rng.integers(60, 101)))
     return out
@@ -94,6 +95,7 @@ def prep_one(it: dict) -> dict | None:
 
 def prep(args: argparse.Namespace) -> None:
     items = pool(args.sources)
+    NOISE.update(p=args.noise_p, max=args.noise_max)  # read by the forked workers
     t = time.time()
     with Workers(args.workers) as w:
         res = w.map(prep_one, items, chunksize=4)
@@ -367,6 +369,8 @@ def main() -> None:
     a.add_argument("--sources", type=Path, required=True)
     a.add_argument("--out", type=Path, required=True)
     a.add_argument("--workers", type=int, default=2)
+    a.add_argument("--noise-p", type=float, default=NOISE["p"], help="share of training views given noise")
+    a.add_argument("--noise-max", type=float, default=NOISE["max"], help="largest noise sigma (8-bit levels)")
     b = sub.add_parser("cv")
     b.add_argument("--data", type=Path, required=True)
     b.add_argument("--json")
