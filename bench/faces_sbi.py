@@ -33,14 +33,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import faces_crop_net as CN  # noqa: E402
-from detectors.faces.features import measure_face  # noqa: E402
-from detectors.faces.geometry import face_size  # noqa: E402
-from faces_data import SHARED, jpeg, landmark_swap, load, real_paths, self_blend, split_of  # noqa: E402
-from synthcheck.evaluate import _auc as auc  # noqa: E402
+import faces_crop_net as CN
+from detectors.faces.features import measure_face
+from detectors.faces.geometry import face_size
+from faces_data import SHARED, jpeg, landmark_swap, load, real_paths, self_blend, split_of
+from synthcheck.evaluate import _auc as auc
 
 NC_SOURCES = ("simswap",)  # licensed non-commercial: validation only, never training
 
