@@ -319,8 +319,22 @@ def main() -> None:
     ap.add_argument("--candidate", default=None, help="use this candidate instead of the LOGO choice")
     ap.add_argument("--stability", action="store_true", help="only: class changes after the re-encode, shipped model")
     ap.add_argument("--skip-logo", action="store_true", help="with --write --candidate: only write the constants")
+    ap.add_argument("--learned", type=Path, default=None,
+                    help="bench/video_learned.py's scores.jsonl: add the learned v3 frame score as a candidate input")
     a = ap.parse_args()
     rows = load(a.cache)
+    singles = ALL
+    if a.learned is not None:  # learned v3 never saw a video: a fixed input, only its weight is fitted
+        frame = {}
+        for line in a.learned.open():
+            r = json.loads(line)
+            frame[(r["path"], "native")], frame[(r["path"], "reenc")] = r["native"], r["reenc"]
+        for r in rows:
+            v = frame.get((r["path"], r["variant"]))
+            r["learned"] = None if v is None or v != v else float(v) + 0.05
+        CANDIDATES["no-noise+learned"] = CANDIDATES["no-noise (crawl, drift, keypoints, flicker)"] + ("learned",)
+        CANDIDATES["learned+flicker"] = ("learned", "flicker")
+        singles = ALL + ("learned",)
     if a.stability:
         shipped_stability(rows)
         return
@@ -344,7 +358,7 @@ def main() -> None:
     print("chosen:", choice)
     results[choice] = logo(rows, CANDIDATES[choice], cuts=True)
     results["v1 shipped (fixed)"] = logo(rows, None, kind="v1")
-    for k in ALL:
+    for k in singles:
         results[f"feature {k}"] = logo(rows, (k,), kind="feature")
     cols = [choice, "v1 shipped (fixed)", "feature framediff", "v1-refit (resid, flicker)"]
     gens = sorted(results[choice]["gen"])
@@ -363,7 +377,7 @@ def main() -> None:
         print(f"{c:45s} worst {s['native'][0]:.3f}/{s['reenc'][0]:.3f}  mean {s['native'][1]:.3f}/{s['reenc'][1]:.3f}")
     print(f"real files per variant: {results[choice]['gen'][gens[0]]['native']['n_real']}")
     print("\nsingle features (direction fixed on training side): worst / mean, native | reenc")
-    for k in ALL:
+    for k in singles:
         s = summary(results[f"feature {k}"])
         print(f"  {k:16s} {s['native'][0]:.3f} / {s['native'][1]:.3f} | {s['reenc'][0]:.3f} / {s['reenc'][1]:.3f}")
     print("\nreal sources held out: share of (file, fit) at 'likely' (>= the cut), native / reenc")
