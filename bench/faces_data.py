@@ -162,6 +162,19 @@ def landmark_swap(src_rgb, src_mesh, dst_rgb, dst_mesh) -> np.ndarray | None:
     return out[..., ::-1].copy()
 
 
+def nearest_face(meshes: list, target: np.ndarray) -> int | None:
+    """Index of the mesh found nearest to ``target`` (the face that was manipulated), or None when
+    none lies within half a face of it."""
+    c = target[:, :2].mean(axis=0)
+    dist = [float(np.linalg.norm(m[:, :2].mean(axis=0) - c)) for m in meshes]
+    return int(np.argmin(dist)) if dist and min(dist) < 0.5 * face_size(target) else None
+
+
+def shared_video_names() -> set[str]:
+    """Clips that ``video/real`` already holds: their copies among the public sources are skipped."""
+    return {p.name.split("__")[-1] for p in (SHARED / "video" / "real").rglob("*")}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, required=True)
@@ -179,9 +192,8 @@ def main() -> None:
         """``target``: the mesh that was manipulated; only the face found nearest to it is kept."""
         faces = F.measure_image(rgb, mesher.detect(rgb))
         if target is not None:
-            c = target[:, :2].mean(axis=0)
-            dist = [float(np.linalg.norm(f.mesh[:, :2].mean(axis=0) - c)) for f in faces]
-            faces = [faces[int(np.argmin(dist))]] if faces and min(dist) < 0.5 * face_size(target) else []
+            k = nearest_face([f.mesh for f in faces], target)
+            faces = [] if k is None else [faces[k]]
         for fi, face in enumerate(faces):
             rows.append({"kind": kind, "source": source, "split": split, "variant": variant,
                          "frame": frame, "face": fi, **face.as_row()})
@@ -222,11 +234,11 @@ def main() -> None:
                     measure(im, kind, key, split, variant, target=mesh)
     # 3. Public swaps and real video frames (held-out only).
     if args.public is not None:
-        shared_videos = {p.name for p in (SHARED / "video" / "real").rglob("*")}
+        shared_videos = shared_video_names()
         for kind, folder in (("ghost", "faceswap/ghost"), ("simswap", "faceswap/simswap"),
                              ("real", "real-vid/ghost-target-faces")):
             for p in sorted((args.public / folder).glob("*")):
-                if p.name.split("__")[-1] in {n.split("__")[-1] for n in shared_videos}:
+                if p.name.split("__")[-1] in shared_videos:
                     continue
                 for fi, rgb in enumerate(load(p)):
                     for variant, img in (("native", rgb), ("jpeg75", jpeg(rgb))):

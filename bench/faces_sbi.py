@@ -28,6 +28,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import cv2
@@ -35,8 +36,17 @@ import numpy as np
 
 import faces_crop_net as CN
 from detectors.faces.features import measure_face
-from detectors.faces.geometry import face_size
-from faces_data import SHARED, jpeg, landmark_swap, load, real_paths, self_blend, split_of
+from faces_data import (
+    SHARED,
+    jpeg,
+    landmark_swap,
+    load,
+    nearest_face,
+    real_paths,
+    self_blend,
+    shared_video_names,
+    split_of,
+)
 from synthcheck.evaluate import _auc as auc
 
 NC_SOURCES = ("simswap",)  # licensed non-commercial: validation only, never training
@@ -61,21 +71,22 @@ def mine(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(13)
     crops, meshes, rows = [], [], []
 
-    def add(rgb, mesh, kind, source, split, variant):
+    def add(rgb, mesh, kind, source, split, variant) -> bool:
+        """Store the face if the detector would judge it; say whether it did."""
         s = judged(rgb, mesh)
         if s is None:
-            return
+            return False
         c, m = CN.face_crop(rgb, mesh)
         crops.append(c)
         meshes.append(m.astype(np.float32))
         rows.append({"kind": kind, "source": source, "split": split, "variant": variant, "blend": s})
+        return True
 
     def add_found(rgb, kind, source, split, variant, target=None):
         found = mesher.detect(rgb)
         if target is not None:
-            c = target[:, :2].mean(axis=0)
-            dist = [float(np.linalg.norm(f[:, :2].mean(axis=0) - c)) for f in found]
-            found = [found[int(np.argmin(dist))]] if found and min(dist) < 0.5 * face_size(target) else []
+            k = nearest_face(found, target)
+            found = [] if k is None else [found[k]]
         for mesh in found:
             add(rgb, mesh, kind, source, split, variant)
 
@@ -90,9 +101,8 @@ def mine(args: argparse.Namespace) -> None:
             print("skip", p, exc, file=sys.stderr)
             continue
         for mesh in mesher.detect(rgb):
-            if judged(rgb, mesh) is None:
+            if not add(rgb, mesh, "real", key, split, "native"):
                 continue
-            add(rgb, mesh, "real", key, split, "native")
             reals[split].append((key, rgb, mesh))
             if split == "held":
                 add_found(jpeg(rgb), "real", key, split, "jpeg75", target=mesh)
@@ -108,9 +118,12 @@ def mine(args: argparse.Namespace) -> None:
                 for variant, im in (("native", img), ("jpeg75", jpeg(img))):
                     add_found(im, kind, key, "held", variant, target=mesh)
     if args.public is not None:
+        in_shared = shared_video_names()  # a real clip counted once, as faces_data.py does
         for kind, folder in (("ghost", "faceswap/ghost"), ("simswap", "faceswap/simswap"),
                              ("real", "real-vid/ghost-target-faces")):
             for p in sorted((args.public / folder).glob("*")):
+                if p.name.split("__")[-1] in in_shared:
+                    continue
                 for rgb in load(p):
                     for variant, img in (("native", rgb), ("jpeg75", jpeg(rgb))):
                         add_found(img, kind, f"{folder}/{p.name}", "held", variant)
@@ -122,9 +135,7 @@ def mine(args: argparse.Namespace) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, crops=np.stack(crops), meshes=np.stack(meshes),
                         rows=np.array([json.dumps(r) for r in rows]))
-    kinds: dict[str, int] = {}
-    for r in rows:
-        kinds[f"{r['split']}/{r['kind']}/{r['variant']}"] = kinds.get(f"{r['split']}/{r['kind']}/{r['variant']}", 0) + 1
+    kinds = Counter(f"{r['split']}/{r['kind']}/{r['variant']}" for r in rows)
     print(json.dumps(kinds, indent=1), f"{len(rows)} crops -> {args.out} in {time.time() - t0:.0f}s", file=sys.stderr)
 
 

@@ -322,6 +322,8 @@ def main() -> None:
     ap.add_argument("--learned", type=Path, default=None,
                     help="bench/video_learned.py's scores.jsonl: add the learned v3 frame score as a candidate input")
     a = ap.parse_args()
+    if a.learned is not None and a.write:  # temporal computes no learned input: its constants cannot use one
+        ap.error("--learned measures candidates only; it cannot be combined with --write")
     rows = load(a.cache)
     singles = ALL
     if a.learned is not None:  # learned v3 never saw a video: a fixed input, only its weight is fitted
