@@ -42,9 +42,9 @@ def check_weights(weights_dir: Path) -> Availability:
 
 
 class LearnedDetector(Detector):
-    """Learned pixel detector v3: a small patch CNN on high-pass residuals, trained on real generators.
+    """Learned pixel detector v3.1: a patch CNN on high-pass residuals, and channel coherence beside it.
 
-    What it measures: how the neighbouring pixels of small 64 px patches relate, the traces a
+    What it measures: (1) how the neighbouring pixels of small 64 px patches relate, the traces a
     generator's decoder and denoiser leave and a camera's sensor, demosaicing and JPEG leave.
     The input of the net is fixed high-pass residuals (the patch minus its 2x nearest
     down-up-sampled copy, as in NPR, and minus a 3x3 box blur), so it sees texture and noise, not
@@ -53,37 +53,45 @@ class LearnedDetector(Detector):
     gpt-image-1, Qwen-Image, HiDream, StyleGAN and more) against 715 camera and web photos, every
     training view of both sides through one pipeline (random crop, rescale 0.5-1.5x, blur, noise,
     JPEG q60-100, with AI views compressed more often so that about as many views on each side
-    carry no JPEG trace).  The image score is the mean logit of 32 patches on a fixed grid over
-    the whole picture; the region of the finding is the most generator-like patch.  Calibration:
-    each real photo was scored by a model trained without its source (leave-one-source-out;
-    the five small phone and camera sets held out together), and 0.9 sits above the 99th
-    percentile of those scores (native size and crop512-jpeg90 pooled) and above 97% of every
-    single source; 0.6 at or above the 95th.  Videos: the first 8 sampled frames, averaged.
+    carry no JPEG trace).  The CNN score is the mean logit of 32 patches on a fixed grid over the
+    whole picture.  (2) Channel coherence (since 3.1.0): the median correlation, over the same
+    grid's textured patches, of the red, green and blue channels' 3x3 high-pass residuals.
+    Demosaicing and JPEG chroma subsampling make them nearly one signal in most photos (median
+    0.98); colour noise drawn independently per channel, which the CNN takes for a camera's
+    noise, has a correlation near 0.  The finding's score is the higher of the two calibrated
+    scores, the coherence's counting only from 0.3 (weaker is no hint); ``driver`` says which, and
+    the region is the CNN's most generator-like patch or the least coherent patch.  Calibration,
+    both on real photos only: CNN scores of photos scored by a model trained without their source
+    (leave-one-source-out; the five small phone and camera sets held out together), coherence read
+    directly; 0.9 sits above the 99th percentile (native size and crop512-jpeg90 pooled) and above
+    97% of every single source, 0.6 at or above the 95th.  Videos: the first 8 sampled frames.
     torch, on CUDA when present (``--device``), else the CPU; weights are safetensors, never unpickled.
 
     How to read the score: >= 0.9 strong, >= 0.6 moderate, >= 0.3 weak; a low score is NOT
-    evidence that the picture is a photo.  Evidence lists the raw logit, the spread of patch
-    logits and the three most generator-like patches.  A score close to a cut point is re-scored
-    after a JPEG q85 re-encode and a 0.9x resize; if the strength changes, the finding is marked
-    unstable and the verdict becomes inconclusive.
+    evidence that the picture is a photo.  Evidence lists the CNN's score and raw logit, the
+    spread of patch logits, the three most generator-like patches, and the coherence
+    measurement with its own score.  A score close to a cut point is re-scored after a JPEG q85
+    re-encode and a 0.9x resize; if the strength changes, the finding is marked unstable and the
+    verdict becomes inconclusive.
 
-    When it fails: generators it has not seen whose output is noisy and textured rather than
-    clean: held out (a fifth of the generator groups missing from each fit), Disco Diffusion's
-    256 px renders rank BELOW nearly every real photo (AUC 0.10 as published, 0.03 after
-    crop512-jpeg90) and DALL-E mini's fall below chance after crop512-jpeg90 (0.30); StyleGAN2
-    faces (0.85 / 0.54) and AI images that were resized and recompressed after generation (ml72:
-    0.68 / 0.72) are weak.  Mean AUC over 37 held-out groups 0.905 as published and 0.876 after
-    crop512-jpeg90 (learned 2.1.0: 0.73 / 0.79); short of the project's targets (worst >= 0.80,
-    mean >= 0.92).  At the 0.9 point: 0 of 85 camera photos from held-out sources, but 30 of 350
-    ImageNet web photos at full size (0 after crop512-jpeg90); 5 of 226 held-out generator images.
+    When it fails: held out (a fifth of the generator groups missing from each fit), no generator
+    group ranks below chance, but several barely above: DALL-E mini after crop512-jpeg90 (AUC
+    0.51, 3 images), StyleGAN2 faces (0.72 as published, 0.51), AI images resized and recompressed
+    after generation (ml72: 0.57 / 0.70), SD 2 inpainting (0.68 / 0.75).  Mean AUC over 37
+    held-out groups 0.886 as published and 0.903 after crop512-jpeg90 (the CNN alone: 0.904 /
+    0.878, but Disco Diffusion's noisy renders at 0.03 / 0.10, below nearly every real
+    photo); short of the project's targets (worst >= 0.80, mean >= 0.92).  Coherence flags photos
+    that kept their colour noise (film scans, unfiltered high-ISO shots, JPEGs without chroma
+    subsampling): ImageNet web photos at full size are the worst case (see the card for the
+    false-positive counts per source); a JPEG re-encode or resize hides independent colour noise.
     Upscaled, denoised or heavily smoothed photos, and photos through beauty filters, are
-    expected to score high.  Treat it as one signal among others.  Numbers: weights/learned-v3.md
-    and docs/targets.md.
+    expected to score high on the CNN.  Treat it as one signal among others.  Numbers:
+    weights/learned-v3.md and docs/targets.md.
     """
 
     id = "learned"
-    version = "3.0.0"  # 3.0.0: the patch CNN trained on real generator outputs (2.x: noise statistics)
-    title = "Learned pixel detector (patch CNN)"
+    version = "3.1.0"  # 3.1.0: + channel coherence (max of the two); 3.0.0: the patch CNN on real generator outputs
+    title = "Learned pixel detector (patch CNN and channel coherence)"
     media = frozenset({"image", "video"})
     cost = "moderate"
     kind = Kind.SIGNAL
@@ -113,8 +121,19 @@ class LearnedDetector(Detector):
         return v3.score_images(self.model, images, self.context.device)
 
     def video_score(self, images: list[Any]) -> float:
-        """Calibrated score of the mean raw logit over images (one image: its own score)."""
-        return self.calibration(sum(s.raw for s in self.raw_scores(images)) / max(1, len(images)))
+        """The detector's score of ``images``: the stronger of the CNN's and the coherence's."""
+        return self.scores(images)[0]
+
+    def scores(self, images: list[Any]) -> tuple[float, float, float | None, list[Any], dict[str, Any] | None]:
+        """(score, CNN score, coherence score or None, per-image CNN scores, coherence measurement)."""
+        from . import coherence
+
+        scored = self.raw_scores(images)
+        cnn = self.calibration(sum(s.raw for s in scored) / max(1, len(scored)))
+        measured = coherence.measure(images)
+        coh = None if measured is None else coherence.score_of(measured["coherence"])
+        counted = coh if coh is not None and coh >= coherence.COUNTS_FROM else 0.0
+        return max(cnn, counted), cnn, coh, scored, measured
 
     def run(self, media: "Media") -> list[Finding]:
         from synthcheck import stability
@@ -125,18 +144,21 @@ class LearnedDetector(Detector):
             images = [media.rgb]
         if not images:
             return [self.finding("No frames could be decoded for the learned detector.", strength=Strength.INFO)]
-        scored = self.raw_scores(images)
+        score, cnn, coh, scored, measured = self.scores(images)
         raw = sum(s.raw for s in scored) / len(scored)
-        score = self.calibration(raw)
         first = scored[0]
         order = sorted(range(len(first.logits)), key=lambda i: -first.logits[i])[:TOP_PATCHES]
+        driver = "coherence" if score > cnn else "cnn"
         evidence: dict[str, Any] = {
+            "driver": driver,
+            "cnn_score": round(cnn, 4),
             "raw_logit": round(raw, 4),
             "frames_used": len(images),
             "patches": len(first.logits),
             "patch_logit_spread": [round(min(first.logits), 3), round(max(first.logits), 3)],
             "most_generator_like_patches": [{"box": list(first.boxes[i]), "logit": round(first.logits[i], 3)}
                                             for i in order],
+            "channel_coherence": None if measured is None else {**measured, "score": round(coh or 0.0, 4)},
         }
         evidence.update(stability.check(score, {
             "jpeg_q85": lambda: self.video_score([stability.jpeg_reencode(im) for im in images]),
@@ -144,10 +166,29 @@ class LearnedDetector(Detector):
             "jpeg_q85+resize_0.9": lambda: self.video_score([stability.rescale(stability.jpeg_reencode(im))
                                                              for im in images]),
         }))
-        region = tuple(first.boxes[order[0]]) if media.kind != "video" and order else None
-        return [self.finding(self._explain(score, len(images), len(first.logits)),
-                             strength=strength_for_score(score), score=score, evidence=evidence,
-                             region=region, title="Learned patch CNN")]
+        region = None
+        if media.kind != "video":
+            if driver == "coherence" and measured is not None:
+                region = tuple(measured["box"])
+            elif order:
+                region = tuple(first.boxes[order[0]])
+        text = (self._explain_coherence(score, measured) if driver == "coherence"
+                else self._explain(score, len(images), len(first.logits)))
+        return [self.finding(text, strength=strength_for_score(score), score=score, evidence=evidence,
+                             region=region, title="Learned patch CNN and channel coherence")]
+
+    @staticmethod
+    def _explain_coherence(score: float, m: dict[str, Any]) -> str:
+        lead = (f"The fine residuals of the red, green and blue channels have a median correlation of "
+                f"{m['coherence']:.2f} over {m['patches_judged']} textured 64 px patches (most photos: about "
+                f"0.98); this sets the score, {score:.2f}, above the patch CNN's")
+        if score >= 0.9:
+            return (lead + ": colour noise this independent per channel is rarer than in 99% of the real photos it "
+                           "was calibrated on; demosaicing and JPEG seldom leave it, film grain and unfiltered "
+                           "high-ISO noise can (the region is the least coherent patch).")
+        if score >= 0.6:
+            return lead + ": less coherent than about 95% of real photos; some photos keep their colour noise."
+        return lead + "; a weak hint only."
 
     @staticmethod
     def _explain(score: float, frames: int, patches: int) -> str:
