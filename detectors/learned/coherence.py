@@ -45,13 +45,17 @@ BASIS: dict = {'max_false_likely_per_source': 0.03,
 def patch_coherence(patches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per patch (``n x P x P x 3`` uint8): the mean pairwise correlation of the three channels'
     3x3 box high-pass residuals over the patch interior, and the residual's mean standard deviation."""
+    import cv2
+
     x = np.asarray(patches, np.float32)
-    p = x.shape[1]
-    box = sum(x[:, i:i + p - 2, j:j + p - 2] for i in range(3) for j in range(3)) / 9.0
-    r = (x[:, 1:-1, 1:-1] - box).reshape(len(x), -1, 3)
+    n, p = x.shape[:2]
+    # one 3x3 box mean over the patches stacked as one tall image: an interior pixel's window never
+    # leaves its own patch, so the borders (dropped) are the only pixels the stacking touches
+    box = cv2.blur(x.reshape(n * p, p, 3), (3, 3)).reshape(x.shape)
+    r = (x - box)[:, 1:-1, 1:-1].reshape(n, -1, 3)
     r = r - r.mean(1, keepdims=True)
-    cov = np.einsum("npc,npd->ncd", r, r) / r.shape[1]
-    sd = np.sqrt(np.maximum(np.einsum("ncc->nc", cov), 0.0))
+    cov = (r.transpose(0, 2, 1) @ r) / r.shape[1]  # batched 3x3 covariances (BLAS; einsum is 8x slower)
+    sd = np.sqrt(np.maximum(np.diagonal(cov, axis1=1, axis2=2), 0.0))
     cor = np.mean([cov[:, a, b] / np.maximum(sd[:, a] * sd[:, b], 1e-9) for a, b in ((0, 1), (0, 2), (1, 2))], 0)
     return cor.astype(np.float64), sd.mean(1).astype(np.float64)
 
