@@ -51,11 +51,9 @@ def real_scores(d, y: np.ndarray, group: np.ndarray) -> tuple[dict, dict, int]:
 
 
 def with_cnn(loso: Path, pool, coh_scores: dict, coh_raw: dict, group: np.ndarray) -> dict:
-    """The detector's score (the CNN's, or the coherence's from COUNTS_FROM when higher) of each real
+    """The detector's score (the higher of the CNN's and the coherence's) of each real
     photo whose source was held out of the CNN's fit (``patch_cnn.py ship``'s loso.json) and of
     both calibrations: per source, photos at or above 0.9 and 0.6, CNN alone and combined."""
-    from detectors.learned.coherence import COUNTS_FROM
-
     done = json.loads(loso.read_text())
     cnn: dict[str, dict[str, list[float]]] = {}
     coh: dict[str, dict[str, list[float]]] = {}
@@ -74,7 +72,7 @@ def with_cnn(loso: Path, pool, coh_scores: dict, coh_raw: dict, group: np.ndarra
         for v in VIEWS:
             a = np.array([c_cnn(x) for x in cnn_np[g][v]])
             b = np.array([0.0 if np.isnan(x) else c_coh(x) for x in coh[g][v]])  # nan: not judged
-            both = np.maximum(a, np.where(b >= COUNTS_FROM, b, 0.0))
+            both = np.maximum(a, b)
             row[v] = {"n": len(a), "cnn_likely": int((a >= 0.9).sum()), "likely": int((both >= 0.9).sum()),
                       "cnn_possible": int((a >= 0.6).sum()), "possible": int((both >= 0.6).sum())}
         out[g] = row

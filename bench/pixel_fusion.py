@@ -25,7 +25,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from detectors.learned.calibrate import Calibration
-from detectors.learned.coherence import COUNTS_FROM, MIN_STD, image_coherence
+from detectors.learned.coherence import MIN_STD, image_coherence
 from logo import calibrate_unseen
 from patch_cnn import auc, gen_folds, image_weights, load_data, residual_energy
 
@@ -73,8 +73,7 @@ def logo(cnn: dict, coh: dict, y: np.ndarray, group: np.ndarray, kind: np.ndarra
         idx = fold == k
         for v in VIEWS:
             a, b = calibrated(cal_cnn, cnn[v][idx]), calibrated(cal_coh, coh_raw[v][idx])
-            counted = np.where(b >= COUNTS_FROM, b, 0.0)  # as the detector combines them
-            fused[f"cnn_{v}"][idx], fused[f"coh_{v}"][idx], fused[f"max_{v}"][idx] = a, b, np.maximum(a, counted)
+            fused[f"cnn_{v}"][idx], fused[f"coh_{v}"][idx], fused[f"max_{v}"][idx] = a, b, np.maximum(a, b)
     rows = []
     for g in sorted(gfold):
         k = gfold[g]

@@ -102,11 +102,13 @@ def test_detector_keeps_the_cnn_as_the_driver_on_a_coherent_picture(detector, tm
     assert "CNN" in f.explanation
 
 
-def test_a_coherence_score_under_counts_from_is_no_hint_and_leaves_the_cnn_score(detector, tmp_path, monkeypatch):
+
+def test_the_score_is_the_higher_of_the_two_and_a_low_one_says_both(detector, tmp_path, monkeypatch):
     monkeypatch.setattr(detector, "calibration", lambda raw: 0.1)
-    monkeypatch.setattr(coherence, "score_of", lambda c: coherence.COUNTS_FROM - 0.05)
+    monkeypatch.setattr(coherence, "score_of", lambda c: 0.2)
+    f = scan(detector, colour_noise(), tmp_path)
+    assert f.score == pytest.approx(0.2) and f.evidence["driver"] == "coherence"
+    assert f.explanation.startswith("Low:") and "0.10" in f.explanation and "0.20" in f.explanation
+    monkeypatch.setattr(coherence, "score_of", lambda c: 0.05)
     f = scan(detector, colour_noise(), tmp_path)
     assert f.score == pytest.approx(0.1) and f.evidence["driver"] == "cnn"
-    monkeypatch.setattr(coherence, "score_of", lambda c: 0.5)
-    f = scan(detector, colour_noise(), tmp_path)
-    assert f.score == pytest.approx(0.5) and f.evidence["driver"] == "coherence"
