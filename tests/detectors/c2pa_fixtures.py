@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import pytest
+
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
@@ -139,3 +141,27 @@ def flip_scan_byte(jpeg: bytes) -> bytes:
             data[i] ^= 0x0F
             return bytes(data)
     raise AssertionError("no byte to flip in the scan data")
+
+
+# -- fixtures shared by the C2PA trust tests (imported by each module, so pytest finds them) --------
+SHARED_C2PA = Path(__file__).resolve().parents[3] / "shared" / "data" / "c2pa"
+
+
+@pytest.fixture
+def no_user_lists(tmp_path, monkeypatch):
+    """Every test sees the packaged lists unless it installs its own: never the developer's data folder."""
+    from synthcheck import trust_store
+
+    monkeypatch.setenv(trust_store.ENV_DIR, str(tmp_path / "user-trust"))
+
+
+@pytest.fixture(scope="module")
+def sdk_pki(tmp_path_factory) -> SigningPKI:
+    """The SDK's ES256 test chain; its intermediate CA stands in for a trust list that holds it."""
+    certs, key = SHARED_C2PA / "es256_certs.pem", SHARED_C2PA / "es256_private.key"
+    if not (certs.exists() and key.exists()):
+        pytest.skip("../shared/data/c2pa test certificates are not present")
+    chain = certs.read_bytes()
+    root = tmp_path_factory.mktemp("sdk") / "sdk_intermediate.pem"
+    root.write_bytes(b"-----BEGIN CERTIFICATE-----" + chain.split(b"-----BEGIN CERTIFICATE-----")[-1])
+    return SigningPKI(chain, key.read_bytes(), root)
