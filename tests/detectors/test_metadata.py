@@ -7,14 +7,12 @@ built-in reader and once with ExifTool (skipped where ExifTool is not installed)
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, PngImagePlugin
+from PIL import Image
 
 from detectors.metadata import MetadataDetector
 from detectors.metadata import exiftool as et
@@ -25,49 +23,9 @@ from synthcheck.fusion import fuse
 from synthcheck.media import Media
 from synthcheck.model import Claim, Label, Strength
 
-HAVE_EXIFTOOL = shutil.which("exiftool") is not None
+from .metadata_fixtures import HAVE_EXIFTOOL, _img, jpeg, only, png, reader, scan
 
-
-@pytest.fixture(params=["python", "exiftool"])
-def reader(request):
-    if request.param == "exiftool" and not HAVE_EXIFTOOL:
-        pytest.skip("exiftool is not installed (apt-get install libimage-exiftool-perl)")
-    return request.param
-
-
-def _img(seed: int = 0, size: tuple[int, int] = (64, 48)) -> Image.Image:
-    rng = np.random.default_rng(seed)
-    return Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8))
-
-
-def png(path: Path, text: dict[str, str] | None = None, itxt: dict[str, str] | None = None) -> Path:
-    info = PngImagePlugin.PngInfo()
-    for k, v in (text or {}).items():
-        info.add_text(k, v)
-    for k, v in (itxt or {}).items():
-        info.add_itxt(k, v)
-    _img().save(path, "PNG", pnginfo=info)
-    return path
-
-
-def jpeg(path: Path, **kw) -> Path:
-    _img().save(path, "JPEG", quality=80, **kw)
-    return path
-
-
-def scan(path: Path, reader: str):
-    det = MetadataDetector(DetectorContext(options={"metadata.reader": reader}))
-    findings = det.run(Media.open(path))
-    for f in findings:
-        assert f.evidence["reader"] == reader
-        assert f.evidence["source"] == "metadata"
-    return findings
-
-
-def only(findings, title_part: str):
-    hits = [f for f in findings if title_part.lower() in f.title.lower()]
-    assert len(hits) == 1, [f.title for f in findings]
-    return hits[0]
+__all__ = ["reader"]  # a fixture, imported for pytest
 
 
 # -- generator records ------------------------------------------------------------------------------
@@ -383,61 +341,3 @@ def test_video_without_exiftool_is_a_partial_read(tmp_path):
     assert sorted(f.title for f in findings) == ["Encoder and handler tags", "No camera tags",
                                                  "No metadata found (partial read)"]
     assert all(f.strength is Strength.INFO and f.claim is None for f in findings)
-
-
-# -- video container tags (moved here from the temporal detector: they are provenance) ------------------
-def tagged_mp4(path: Path, **tags: str) -> Path:
-    import av
-
-    with av.open(str(path), "w", options={"movflags": "use_metadata_tags"}) as out:
-        out.metadata.update(tags)
-        stream = out.add_stream("mpeg4", rate=5)
-        stream.width, stream.height = 64, 48
-        for i in range(3):
-            for packet in stream.encode(av.VideoFrame.from_ndarray(np.asarray(_img(i)), format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
-
-
-def test_container_tag_naming_a_generator_is_a_strong_ai_claim(tmp_path, reader):
-    findings = scan(tagged_mp4(tmp_path / "t.mp4", comment="Generated with AnimateDiff"), reader)
-    ai = [f for f in findings if f.claim in (Claim.AI_GENERATED, Claim.AI_EDITED)]
-    assert len(ai) == 1, [f.title for f in findings]  # ExifTool reads the same tag: named once
-    assert (ai[0].strength, ai[0].claim, ai[0].evidence["product"]) == (Strength.STRONG, Claim.AI_GENERATED,
-                                                                        "AnimateDiff")
-    assert ai[0].evidence["tag"] == "container.comment" and "AnimateDiff" in ai[0].explanation
-    assert any(f.title == "No camera tags" for f in findings)
-    assert fuse(findings, [], fatal=False).label is Label.LIKELY
-
-
-def test_container_camera_tags_are_capture_context_reported_once(tmp_path, reader):
-    tags = {"com.apple.quicktime.make": "Apple", "com.apple.quicktime.model": "iPhone 15"}
-    findings = scan(tagged_mp4(tmp_path / "cam.mov", **tags), reader)
-    cams = [f for f in findings if f.claim is Claim.CAPTURE]
-    assert len(cams) == 1, [f.title for f in findings]  # ExifTool's Keys:Make or the container tag, not both
-    assert cams[0].strength is Strength.INFO and "never proof" in cams[0].explanation
-    assert "iPhone 15" in cams[0].explanation
-    assert not [f for f in findings if f.title == "No camera tags"]
-
-
-def test_container_tool_names_are_word_bounded():
-    from detectors.metadata.container import match_ai_tool
-
-    assert match_ai_tool("LumaFusion 3.1") is None
-    assert match_ai_tool("Lavf60.16.100") is None
-    assert match_ai_tool("Runway Gen-3 Alpha export").name == "Runway"
-    assert match_ai_tool('{"3": {"class_type": "KSampler", "inputs": {}}}').name == "ComfyUI"
-    for ordinary in ("Sora", "runway show, Paris", "Pika", "Veo Cam 2", "minimax search demo", "Kuaishou"):
-        assert match_ai_tool(ordinary) is None, ordinary
-
-
-def test_animated_gif_comment_naming_a_generator(tmp_path, reader):
-    frames = [_img(i) for i in range(4)]
-    frames[0].save(tmp_path / "a.gif", save_all=True, append_images=frames[1:], duration=80,
-                   comment=b"Generated with AnimateDiff")
-    media = Media.open(tmp_path / "a.gif")
-    assert media.kind == "video"
-    ai = [f for f in scan(tmp_path / "a.gif", reader) if f.claim is Claim.AI_GENERATED]
-    assert len(ai) == 1 and ai[0].evidence["product"] == "AnimateDiff"
