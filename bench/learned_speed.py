@@ -1,10 +1,12 @@
-"""Throughput of the pixel detectors (learned v3 patch CNN + frequency) on 1 MP JPEGs, on CPU.
+"""Throughput of the pixel detectors (learned 3.1 patch CNN and channel coherence + frequency) on 1 MP JPEGs, on CPU.
 
     .venv/bin/python bench/learned_speed.py [--workers 2] [--images 40] [--no-frequency]
 
 Each worker process (one thread each, as ``synthcheck scan --workers N`` runs them) decodes a
-1155x866 JPEG q90 and scores it with the learned v3 patch CNN (32 patches, torch) and, unless ``--no-frequency``,
-the frequency detector's spectrum analysis.  Reports images/s over all workers after a warm-up.
+1155x866 JPEG q90 and scores it with learned 3.1 (the patch CNN on 32 patches, torch, and the
+channel coherence of the same patches) and, unless ``--no-frequency``, the frequency detector's
+spectrum analysis.
+Reports images/s over all workers after a warm-up.
 The stability re-score (only for scores within 0.1 of 0.6 or 0.9) is not included: it at most
 quadruples the time of such borderline images.  A benchmark, never a test: timings depend on
 what else the machine runs (this project's machine is shared by several jobs).
