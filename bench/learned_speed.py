@@ -52,7 +52,7 @@ def _score(blob: bytes, frequency: bool) -> float:
         _DET = LearnedDetector(DetectorContext(device="cpu", weights_dir=ROOT / "weights"))
         _DET.load()
     rgb = np.asarray(Image.open(io.BytesIO(blob)).convert("RGB"))
-    s = _DET.video_score([rgb])
+    s = _DET.image_score([rgb])
     if frequency:
         from detectors.frequency.analysis import score_images
 

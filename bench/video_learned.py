@@ -1,4 +1,4 @@
-"""The learned pixel detector (v3 patch CNN) on the video bench's clips: per-generator AUC against real clips.
+"""The learned detector on the video bench's clips (video frames: the CNN alone): per-generator AUC vs real clips.
 
     .venv/bin/python bench/video_learned.py --sources DEST --work /work/scratch/video/learned
 

@@ -112,3 +112,24 @@ def test_the_score_is_the_higher_of_the_two_and_a_low_one_says_both(detector, tm
     monkeypatch.setattr(coherence, "score_of", lambda c: 0.05)
     f = scan(detector, colour_noise(), tmp_path)
     assert f.score == pytest.approx(0.1) and f.evidence["driver"] == "cnn"
+
+
+def test_video_frames_get_the_cnn_alone(detector, tmp_path):
+    """The coherence is calibrated on still photos only; a clip's score is the CNN's."""
+    av = pytest.importorskip("av")
+    from synthcheck.media import Media
+
+    path = tmp_path / "clip.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=5)
+        stream.width, stream.height = 256, 256
+        for i in range(6):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(colour_noise(seed=i), format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    f = detector.run(Media.open(path))[0]
+    assert f.evidence["channel_coherence"] is None and f.evidence["driver"] == "cnn"
+    assert f.score == pytest.approx(f.evidence["cnn_score"], abs=1e-3) and f.region is None
+    frame = colour_noise(seed=0)  # the same picture as a still: the coherence speaks
+    assert detector.image_score([frame]) >= 0.9 and detector.image_score([frame]) > detector.video_score([frame])
