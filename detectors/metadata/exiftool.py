@@ -21,6 +21,7 @@ one line of the argument file.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import secrets
@@ -43,14 +44,16 @@ def available() -> bool:
     return shutil.which("exiftool") is not None
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child between fork and exec
     try:
         import ctypes
         import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception:  # noqa: BLE001 - best effort (no glibc, no prctl): the child must still exec
-        pass
+        return
+    if os.getppid() != parent:  # the worker died between fork and prctl: no signal will ever come
+        os._exit(1)
 
 
 class ExifToolProcess:
@@ -68,7 +71,7 @@ class ExifToolProcess:
         return subprocess.Popen(
             [exe, "-stay_open", "True", "-@", "-"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if os.name == "posix" else None,
+            preexec_fn=functools.partial(_die_with_parent, os.getpid()) if os.name == "posix" else None,
         )
 
     def read(self, path: str | os.PathLike[str]) -> dict[str, Any]:
