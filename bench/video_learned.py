@@ -26,18 +26,22 @@ from video_logo_data import items, reencode
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def score_clip(det, path: str) -> float:
+def score_clip(det, path: str, as_stills: bool = False) -> float:
     from detectors.learned import VIDEO_FRAMES
     from synthcheck.media import Media
 
     frames = [f.rgb for f in Media.open(path).frames(max_frames=VIDEO_FRAMES)]
-    return det.video_score(frames) if frames else float("nan")
+    score = det.image_score if as_stills else det.video_score
+    return score(frames) if frames else float("nan")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sources", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--as-stills", action="store_true",
+                    help="score the frames as the detector scores a still image (with the channel coherence): "
+                         "the measurement that kept the coherence out of video")
     args = ap.parse_args()
     from detectors.learned import LearnedDetector
     from synthcheck.detector import DetectorContext
@@ -54,7 +58,8 @@ def main() -> None:
             try:
                 re_path = reencode(Path(path), args.work / "reenc" / (Path(path).stem + ".mp4"))
                 row = {"path": path, "label": label, "group": group,
-                       "native": score_clip(det, path), "reenc": score_clip(det, str(re_path))}
+                       "native": score_clip(det, path, args.as_stills),
+                       "reenc": score_clip(det, str(re_path), args.as_stills)}
             except Exception as exc:  # noqa: BLE001 - one bad clip never stops the bench
                 print(f"skipped {path}: {exc}", flush=True)
                 continue

@@ -54,19 +54,18 @@ class LearnedDetector(Detector):
     training view of both sides through one pipeline (random crop, rescale 0.5-1.5x, blur, noise,
     JPEG q60-100, with AI views compressed more often so that about as many views on each side
     carry no JPEG trace).  The CNN score is the mean logit of 32 patches on a fixed grid over the
-    whole picture.  (2) Channel coherence (since 3.1.0): the median correlation, over the same
-    grid's textured patches, of the red, green and blue channels' 3x3 high-pass residuals.
-    Demosaicing and JPEG chroma subsampling make them nearly one signal in most photos (median
-    0.98); colour noise drawn independently per channel, which the CNN takes for a camera's
-    noise, has a correlation near 0.  The finding's score is the higher of the two calibrated
-    scores; ``driver`` says which, and
-    the region is the CNN's most generator-like patch or the least coherent patch.  Calibration,
+    whole picture. (2) Channel coherence (since 3.1.0): the median correlation, over the same grid's
+    textured patches, of the red, green and blue channels' 3x3 high-pass residuals. Demosaicing and
+    JPEG chroma subsampling make them nearly one signal in most photos (median 0.98); colour noise
+    drawn independently per channel, which the CNN takes for a camera's noise, has a correlation
+    near 0. The finding's score is the higher of the two calibrated scores; ``driver`` says which,
+    and the region is the CNN's most generator-like patch or the least coherent patch. Calibration,
     both on real photos only: CNN scores of photos scored by a model trained without their source
     (leave-one-source-out; the five small phone and camera sets held out together), coherence read
     directly; 0.9 sits above the 99th percentile (native size and crop512-jpeg90 pooled) and above
-    97% of every single source, 0.6 at or above the 95th.  Videos: the first 8 sampled frames,
-    the CNN alone (the coherence is calibrated on still photos; on the video bench it put 4 of 13
-    real clips at 0.6 or more and lowered the mean AUC from 0.79 to 0.58).
+    97% of every single source, 0.6 at or above the 95th. Videos: the first 8 sampled frames, the
+    CNN alone (the coherence is calibrated on still photos; on the video bench it put 4 of 13 real
+    clips at 0.6 or more and lowered the mean AUC from 0.79 to 0.58).
     torch, on CUDA when present (``--device``), else the CPU; weights are safetensors, never unpickled.
 
     How to read the score: >= 0.9 strong, >= 0.6 moderate, >= 0.3 weak; a low score is NOT
@@ -80,13 +79,13 @@ class LearnedDetector(Detector):
     group ranks below chance, but several barely above: AI images resized and recompressed after
     generation (ml72: AUC 0.55 as published, 0.61 after crop512-jpeg90), DALL-E mini after
     crop512-jpeg90 (0.57, 3 images), StyleGAN2 faces (0.72 / 0.61), SD 2 inpainting (0.68 / 0.75).
-    Mean AUC over 37 held-out groups 0.884 as published and 0.900 after crop512-jpeg90 (the CNN alone: 0.904 /
-    0.878, but Disco Diffusion's noisy renders at 0.03 / 0.10, below nearly every real
-    photo); short of the project's targets (worst >= 0.80, mean >= 0.92).  Coherence flags photos
-    that kept their colour noise (film scans, unfiltered high-ISO shots, JPEGs without chroma
-    subsampling): held out, 39 of 350 ImageNet web photos at full size reach 0.9 (the CNN alone
-    24; 0 of 85 camera photos, 0 of 630 web photos after crop512-jpeg90); a JPEG re-encode or
-    resize hides independent colour noise.
+    Mean AUC over 37 held-out groups 0.884 as published and 0.900 after crop512-jpeg90 (the CNN
+    alone: 0.904 / 0.878, but Disco Diffusion's noisy renders at 0.03 / 0.10, below nearly every
+    real photo); short of the project's targets (worst >= 0.80, mean >= 0.92). Coherence flags
+    photos that kept their colour noise (film scans, unfiltered high-ISO shots, JPEGs without chroma
+    subsampling): held out, 39 of 350 ImageNet web photos at full size reach 0.9 (the CNN alone 24;
+    0 of 85 camera photos, 0 of 630 web photos after crop512-jpeg90); a JPEG re-encode or resize
+    hides independent colour noise.
     Upscaled, denoised or heavily smoothed photos, and photos through beauty filters, are
     expected to score high on the CNN.  Treat it as one signal among others.  Numbers:
     weights/learned-v3.md and docs/targets.md.
