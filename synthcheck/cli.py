@@ -112,7 +112,8 @@ def scan(
     ray_address: Optional[str] = typer.Option(None, "--ray-address", metavar="ADDR",
                                               help="Ray cluster for --engine ray (default: start a local Ray)."),
     plugin: Optional[List[str]] = typer.Option(None, "--plugin", metavar="MODULE:CLASS",
-                                               help="Also run a detector class that is not installed as a plugin."),
+                                               help="Load a detector class that is not installed as a plugin "
+                                                    "(with --detectors, name its id there too)."),
     config: Optional[Path] = typer.Option(None, "--config", envvar="SYNTHCHECK_CONFIG",
                                           help="TOML config file; docs/config.md lists every key. "
                                                "Command-line options win over it."),

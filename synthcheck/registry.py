@@ -108,6 +108,7 @@ def select(only: list[str] | None = None, skip: list[str] | None = None,
         check_class(c, f"{getattr(c, '__module__', '?')}:{getattr(c, '__qualname__', c)}")
     infos = tuple(sorted(discover() + tuple(DetectorInfo(c.id, c, c.availability()) for c in extra), key=_order))
     known = {i.id for i in infos}
+    extra_ids = {c.id for c in extra}
     unknown = [d for d in (only or []) + (skip or []) if d not in known]
     if unknown:
         raise KeyError(", ".join(unknown))
@@ -115,6 +116,8 @@ def select(only: list[str] | None = None, skip: list[str] | None = None,
     skipped: dict[str, str] = {}
     for info in infos:
         if only and info.id not in only:
+            if info.id in extra_ids:  # loaded on purpose, so dropping it silently would surprise
+                log.warning("detector %s (--plugin) is not among --detectors and will not run", info.id)
             continue
         if skip and info.id in skip:
             continue

@@ -232,3 +232,14 @@ def test_entry_point_plugin_is_listed_and_runs_end_to_end(installed_plugin, tmp_
         assert sum(bad in line for line in scan.stderr.splitlines()) == 1, scan.stderr
     assert doc["run"]["detectors"]["demo-plugin"] == "0.1"  # the run record names its version
     assert "reserved" in doc["run"]["skipped_detectors"]["reserved"]
+
+
+def test_an_extra_class_left_out_of_only_is_not_run_and_says_so(caplog):
+    from .fakes import EchoDetector
+
+    chosen, _ = select(["metadata"], extra=[EchoDetector])
+    assert [c.id for c in chosen] == ["metadata"]
+    assert "echo (--plugin) is not among --detectors" in caplog.text
+    caplog.clear()
+    chosen, _ = select(["metadata", "echo"], extra=[EchoDetector])
+    assert {c.id for c in chosen} == {"metadata", "echo"} and "echo" not in caplog.text

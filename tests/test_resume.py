@@ -31,7 +31,7 @@ def _corpus(folder: Path, n: int) -> Path:
 
 def _cmd(folder: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "synthcheck.cli", "scan", str(folder), "-f", "jsonl", "-o", str(out),
-            "--exit-zero", "-d", "metadata", "--plugin", PLUGIN, "--workers", "2", *extra]
+            "--exit-zero", "-d", "metadata", "-d", "slowfake", "--plugin", PLUGIN, "--workers", "2", *extra]
 
 
 def _env(slow: float) -> dict[str, str]:
@@ -103,6 +103,7 @@ def test_a_scan_killed_with_sigkill_resumes_to_the_records_of_an_uninterrupted_r
     assert not left, f"workers outlived a SIGKILLed parent: {left}"
     partial = _records(out)  # every line whole: _records parses each one
     assert 4 <= len(partial) < 24, "the kill did not land mid-run"
+    assert all(r["detectors_run"] == ["metadata", "slowfake"] for r in partial.values()), "the slow detector ran"
 
     again = subprocess.run(_cmd(folder, out, "--resume"), env=_env(0.0), capture_output=True, text=True,
                            timeout=300)
