@@ -6,10 +6,12 @@
 Real faces are mined from ../shared/data/real*, labelled/ml72/real, faces/real (and --public's
 real-face, real-vid).  Every source image goes to the calibration or the held-out split by a hash
 of its path, so one photo never sits on both sides.  From each split's own real faces it makes
-two manipulations: self-blended images (Shiohara & Yamasaki 2022: a face blended with a slightly
-shifted, rescaled, recoloured and blurred copy of itself through a soft landmark-hull mask) and
+three manipulations: self-blended images (Shiohara & Yamasaki 2022: a face blended with a slightly
+shifted, rescaled, recoloured and blurred copy of itself through a soft landmark-hull mask),
 landmark swaps (another real face of the same split warped triangle by triangle onto the target's
-landmarks, Reinhard colour transfer, cv2.seamlessClone).  Public swap samples (GHOST, SimSwap:
+landmarks, Reinhard colour transfer, cv2.seamlessClone) and rendered swaps (the same warp, the
+face rendered small and clean as learned swappers do, scaled up and alpha-blended; its own random
+stream, so adding it left the other rows unchanged).  Public swap samples (GHOST, SimSwap:
 CC-BY-NC, validation only) are always held-out.  Every image is measured as it is and after JPEG
 q75, through the detector's own code path (MediaPipe again on the manipulated image).
 """
@@ -121,9 +123,8 @@ def self_blend(rgb, mesh, rng) -> np.ndarray:
 WARP_POINTS = sorted(set(OVAL) | set(range(0, 468, 7)))
 
 
-def landmark_swap(src_rgb, src_mesh, dst_rgb, dst_mesh) -> np.ndarray | None:
-    """Warp the source face triangle by triangle onto the target's landmarks, match colour,
-    seamless-clone it in: the classic OpenCV face swap."""
+def _warp_face(src_rgb, src_mesh, dst_rgb, dst_mesh) -> np.ndarray:
+    """The source face warped triangle by triangle onto the target's landmarks (target frame)."""
     from scipy.spatial import Delaunay
 
     ps, pd = src_mesh[WARP_POINTS, :2], dst_mesh[WARP_POINTS, :2]
@@ -143,16 +144,26 @@ def landmark_swap(src_rgb, src_mesh, dst_rgb, dst_mesh) -> np.ndarray | None:
         region = warped[y:y1, x:x1]
         sel = tm[: y1 - y, : x1 - x].astype(bool)
         region[sel] = patch[: y1 - y, : x1 - x][sel]
+    return warped
+
+
+def _match_colour(face: np.ndarray, dst_rgb: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """Reinhard colour transfer in Lab: the face's statistics inside ``sel`` set to the target's."""
+    lab_w = cv2.cvtColor(face, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab_d = cv2.cvtColor(dst_rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    mw, sw = lab_w[sel].mean(0), lab_w[sel].std(0) + 1e-3
+    md, sd = lab_d[sel].mean(0), lab_d[sel].std(0) + 1e-3
+    return cv2.cvtColor(np.clip((lab_w - mw) / sw * sd + md, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
+
+
+def landmark_swap(src_rgb, src_mesh, dst_rgb, dst_mesh) -> np.ndarray | None:
+    """Warp the source face triangle by triangle onto the target's landmarks, match colour,
+    seamless-clone it in: the classic OpenCV face swap."""
+    warped = _warp_face(src_rgb, src_mesh, dst_rgb, dst_mesh)
     mask = (hull_mask(dst_rgb.shape, dst_mesh, grow=-0.03) > 0.5).astype(np.uint8) * 255
     if mask.sum() == 0:
         return None
-    lab_w = cv2.cvtColor(warped, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab_d = cv2.cvtColor(dst_rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    sel = mask > 0
-    mw, sw = lab_w[sel].mean(0), lab_w[sel].std(0) + 1e-3
-    md, sd = lab_d[sel].mean(0), lab_d[sel].std(0) + 1e-3
-    lab_w = np.clip((lab_w - mw) / sw * sd + md, 0, 255).astype(np.uint8)
-    warped = cv2.cvtColor(lab_w, cv2.COLOR_LAB2RGB)
+    warped = _match_colour(warped, dst_rgb, mask > 0)
     x, y, w, h = cv2.boundingRect(mask)
     centre = (x + w // 2, y + h // 2)
     try:
@@ -160,6 +171,30 @@ def landmark_swap(src_rgb, src_mesh, dst_rgb, dst_mesh) -> np.ndarray | None:
     except cv2.error:
         return None
     return out[..., ::-1].copy()
+
+
+def rendered_swap(src_rgb, src_mesh, dst_rgb, dst_mesh, rng) -> np.ndarray | None:
+    """A swap the way learned swappers make one: the new face is rendered at a fixed, small size
+    (InSwapper 128 px, SimSwap and GHOST 224-256 px), so it carries no camera noise and no JPEG
+    grid of the target, is scaled up to the target's face size, colour-matched, and alpha-blended
+    through a soft hull mask.  Simulated here by the landmark warp, a downscale of the face to
+    96-256 px, a light denoise, a bicubic upscale, Reinhard colour transfer and a feathered mask."""
+    warped = _warp_face(src_rgb, src_mesh, dst_rgb, dst_mesh)
+    s = face_size(dst_mesh)
+    hard = hull_mask(dst_rgb.shape, dst_mesh, grow=-0.03) > 0.5
+    if not hard.any():
+        return None
+    x, y, w, h = cv2.boundingRect(hard.astype(np.uint8))
+    f = min(1.0, float(rng.uniform(96, 256)) / max(s, 1.0))
+    crop = warped[y:y + h, x:x + w]
+    small = cv2.resize(crop, (max(8, round(w * f)), max(8, round(h * f))), interpolation=cv2.INTER_AREA)
+    small = cv2.fastNlMeansDenoisingColored(small, None, float(rng.uniform(2, 6)), float(rng.uniform(2, 6)), 5, 15)
+    face = warped.copy()
+    face[y:y + h, x:x + w] = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    face = _match_colour(face, dst_rgb, hard)
+    mask = hull_mask(dst_rgb.shape, dst_mesh, grow=rng.uniform(-0.08, -0.03), blur=rng.uniform(0.02, 0.06))
+    out = mask[..., None] * face.astype(np.float32) + (1 - mask[..., None]) * dst_rgb.astype(np.float32)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def nearest_face(meshes: list, target: np.ndarray) -> int | None:
@@ -186,6 +221,7 @@ def main() -> None:
 
     mesher = FaceMesh()
     rng = np.random.default_rng(13)
+    rng_rendered = np.random.default_rng(131)  # its own stream: the other kinds stay as they were
     rows: list[dict] = []
 
     def measure(rgb, kind, source, split, variant, frame=0, target=None):
@@ -227,7 +263,8 @@ def main() -> None:
             sbi = self_blend(rgb, mesh, rng)
             other = faces[(j + 1 + int(rng.integers(0, max(1, len(faces) - 1)))) % len(faces)]
             swap = landmark_swap(other[1], other[2], rgb, mesh) if other[0] != key else None
-            for kind, img in (("self-blended", sbi), ("landmark-swap", swap)):
+            rendered = rendered_swap(other[1], other[2], rgb, mesh, rng_rendered) if other[0] != key else None
+            for kind, img in (("self-blended", sbi), ("landmark-swap", swap), ("rendered-swap", rendered)):
                 if img is None:
                     continue
                 for variant, im in (("native", img), ("jpeg75", jpeg(img))):
