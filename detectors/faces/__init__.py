@@ -68,9 +68,13 @@ class FacesDetector(Detector):
 
     Measured (held-out: faces from source images the calibration never saw; docs/targets.md)
         ROC AUC native / after JPEG q75: self-blended 0.88 / 0.83 (38 faces), OpenCV landmark
-        swaps 0.60 / 0.64 (37), GHOST video frames 0.75 / 0.67 (19 frames of 4 clips; the
-        noise ratio alone does better there, 0.87 / 0.78), SimSwap 0.34 / 0.39 (3 faces: too
-        few to read).  Every issue target (0.90 own swaps, 0.80 public) is missed.  False
+        swaps 0.60 / 0.64 (37), swaps rendered small and pasted as learned swappers do 0.79 /
+        0.77 (35), GHOST video frames 0.75 / 0.67 against every held-out real face (19 frames of
+        4 clips; the noise ratio alone does better there, 0.87 / 0.78) and 0.95 / 0.88 against
+        the 15 real faces GHOST published with them (its own target footage and photos), SimSwap
+        0.34 / 0.39, and 0.22 against SimSwap's own 3 real faces: inverted, on 3 faces of 2
+        images whose whole frame was re-rendered, so the face has no boundary to show.  The
+        issue targets (0.90 own swaps, 0.80 public) are missed except GHOST matched.  False
         moderate on held-out real faces: 2 of 52 native (3.8%), 4 of 59 after JPEG q75 (6.8%),
         none strong (capped); the flagged ones are smooth faces framed by fur hoods, an
         ornate headdress, long hair or a hat.  Head pose separates nothing (AUC 0.53-0.60;
