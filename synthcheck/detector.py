@@ -123,11 +123,15 @@ class Detector:
         time: tuple[float, float] | None = None,
         claim: Claim | None = None,
         title: str = "",
+        advisory: str = "",
     ) -> Finding:
-        if self.advisory and score is not None:
+        """``advisory`` marks this one finding as context only, for a detector that is inverted on
+        one kind of media but not another (the class-wide ``advisory`` covers all of them)."""
+        why = advisory or self.advisory
+        if why and score is not None:
             strength = min(strength, Strength.WEAK, key=lambda st: st.rank)
-            evidence = {**(evidence or {}), ADVISORY_KEY: self.advisory}
-            explanation = f"{explanation} Context only, not counted in the verdict: this check is {self.advisory}."
+            evidence = {**(evidence or {}), ADVISORY_KEY: why}
+            explanation = f"{explanation} Context only, not counted in the verdict: this check is {why}."
         return Finding(
             detector=self.id,
             detector_version=self.version,

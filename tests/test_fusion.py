@@ -77,3 +77,22 @@ def test_an_advisory_finding_is_listed_but_never_sets_the_verdict():
     counted = Finding("learned", "2.0.0", Kind.SIGNAL, Strength.MODERATE, "Too clean.", score=0.7)
     v = fuse([adv, counted], [], fatal=False)
     assert v.label is Label.POSSIBLY and v.score == 0.7 and "learned" in v.summary
+
+
+def test_one_finding_can_be_advisory_while_its_detector_is_not():
+    """Detector.finding(advisory=...): learned is counted on stills and advisory on video."""
+    from synthcheck.detector import ADVISORY_KEY, Detector
+
+    class Mixed(Detector):
+        id = "mixed"
+        version = "1.0"
+        media = frozenset({"image", "video"})
+
+    det = Mixed(None)
+    plain = det.finding("High.", strength=Strength.STRONG, score=0.95)
+    ctx = det.finding("High.", strength=Strength.STRONG, score=0.95, advisory="inverted on re-encoded video")
+    assert ADVISORY_KEY not in plain.evidence and plain.strength is Strength.STRONG
+    assert ctx.evidence[ADVISORY_KEY] == "inverted on re-encoded video" and ctx.strength is Strength.WEAK
+    assert "Context only" in ctx.explanation
+    assert fuse([ctx], [], fatal=False).label is Label.NO_EVIDENCE
+    assert fuse([plain], [], fatal=False).label is Label.LIKELY

@@ -136,7 +136,7 @@ def test_run_returns_one_signal_finding_with_its_patch_region(tmp_path, cnn_only
     findings = det.run(media)
     assert len(findings) == 1
     f = findings[0]
-    assert f.detector == "learned" and f.kind.value == "signal" and f.detector_version == "3.1.0"
+    assert f.detector == "learned" and f.kind.value == "signal" and f.detector_version == "3.2.0"
     assert 0.0 <= f.score <= 1.0
     assert f.evidence["frames_used"] == 1 and f.evidence["patches"] == v3.N_PATCHES
     top = f.evidence["most_generator_like_patches"]

@@ -1,4 +1,4 @@
-"""Channel coherence (learned 3.1.0's second statistic): the statistic, its shipped calibration,
+"""Channel coherence (the second statistic of learned since 3.1.0): the statistic, its shipped calibration,
 and how the detector reports it.  Images are made here: camera-like ones share their fine
 residual across channels, noise-like ones do not."""
 
@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detectors.learned import coherence
+from detectors.learned import VIDEO_ADVISORY, coherence
+from synthcheck.fusion import fuse
+from synthcheck.model import Label, Strength
 from tests.detectors.learned_scenes import camera_like, smooth_render
 
 
@@ -130,6 +132,10 @@ def test_video_frames_get_the_cnn_alone(detector, tmp_path):
             out.mux(packet)
     f = detector.run(Media.open(path))[0]
     assert f.evidence["channel_coherence"] is None and f.evidence["driver"] == "cnn"
+    # since 3.2.0 a clip's finding is context only: shown, capped at weak, never counted, not re-scored
+    assert f.evidence["advisory"] == VIDEO_ADVISORY and "Context only" in f.explanation
+    assert f.strength.rank <= Strength.WEAK.rank and "rescored" not in f.evidence
+    assert fuse([f], [], fatal=False).label is Label.NO_EVIDENCE
     assert f.score == pytest.approx(f.evidence["cnn_score"], abs=1e-3) and f.region is None
     frame = colour_noise(seed=0)  # the same picture as a still: the coherence speaks
     assert detector.image_score([frame]) >= 0.9 and detector.image_score([frame]) > detector.video_score([frame])
