@@ -46,8 +46,8 @@ class TemporalDetector(Detector):
     out x leave one real source out, 50 clips of 20 generators vs 12 real clips of 10 sources
     (so every real figure rests on 12 files), ROC AUC per held-out generator:
 
-        as published:            worst 0.50, mean 0.69  (v1: 0.25 / 0.66; frame difference 0.44 / 0.70)
-        H.264 0.05 bpp, 0.75x:   worst 0.50, mean 0.68  (v1: 0.25 / 0.61; frame difference 0.17 / 0.70)
+        as published:            worst 0.50, mean 0.71  (v1: 0.25 / 0.66; frame difference 0.44 / 0.70)
+        H.264 0.05 bpp, 0.75x:   worst 0.50, mean 0.69  (v1: 0.25 / 0.62; frame difference 0.17 / 0.70)
 
     Real sources held out at ``likely``: 0 of 12 files (95% bound 25%, 3/n); at that cut no held-out
     generated clip reached ``likely`` either.  The targets (worst >= 0.80, mean >= 0.90) are
