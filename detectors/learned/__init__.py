@@ -195,7 +195,7 @@ class LearnedDetector(Detector):
             elif order:
                 region = tuple(first.boxes[order[0]])
         if score < 0.3:
-            text = self._explain_low(cnn, coh, measured)
+            text = self._explain_low(cnn, coh, measured, video)
         elif driver == "coherence":
             text = self._explain_coherence(score, measured)
         else:
@@ -205,7 +205,10 @@ class LearnedDetector(Detector):
                              advisory=VIDEO_ADVISORY if video else "")]
 
     @staticmethod
-    def _explain_low(cnn: float, coh: float | None, m: dict[str, Any] | None) -> str:
+    def _explain_low(cnn: float, coh: float | None, m: dict[str, Any] | None, video: bool = False) -> str:
+        if video:  # the coherence is calibrated on stills and not measured on frames
+            return (f"Low: the patch CNN scores {cnn:.2f} on the sampled frames, like most real footage "
+                    "(this does not show the video is real).")
         part = ("the channel coherence was not judged (no patch with fine texture)" if m is None or coh is None
                 else f"the colour channels' fine residuals correlate as in most photos ({m['coherence']:.2f}, "
                      f"score {coh:.2f})")

@@ -134,6 +134,7 @@ def test_video_frames_get_the_cnn_alone(detector, tmp_path):
     assert f.evidence["channel_coherence"] is None and f.evidence["driver"] == "cnn"
     # since 3.2.0 a clip's finding is context only: shown, capped at weak, never counted, not re-scored
     assert f.evidence["advisory"] == VIDEO_ADVISORY and "Context only" in f.explanation
+    assert "no patch with fine texture" not in f.explanation  # not measured on video by design
     assert f.strength.rank <= Strength.WEAK.rank and "rescored" not in f.evidence
     assert fuse([f], [], fatal=False).label is Label.NO_EVIDENCE
     assert f.score == pytest.approx(f.evidence["cnn_score"], abs=1e-3) and f.region is None
