@@ -13,7 +13,8 @@ import pytest
 from detectors.faces import FacesDetector, dynamics, features, geometry, rules
 from detectors.faces import calibration as C
 from detectors.faces.boundary import boundary_stats
-from synthcheck.detector import DetectorContext
+from synthcheck.detector import ADVISORY_KEY, DetectorContext
+from synthcheck.fusion import fuse
 from synthcheck.model import Strength
 from synthcheck.video import Frame
 
@@ -215,6 +216,21 @@ def test_detector_flags_the_pasted_face_with_its_hull_as_region():
     assert blend.region == geometry.hull_box(m, 400, 400)
     real = [f for f in detector([m]).image_findings(photo()) if f.evidence["rule"] == "face.blend_boundary"][0]
     assert real.strength is Strength.INFO and real.score < 0.3
+
+
+def test_a_disagreeing_head_pose_is_shown_as_context_and_never_counted():
+    # inverted on GHOST's public swaps (docs/targets.md): it may be read, it may not decide
+    m = mesh_at(central_yaw=40)
+    fs = detector([m]).image_findings(photo())
+    pose = [f for f in fs if f.evidence["rule"] == "face.head_pose"]
+    assert pose, "a 40-degree disagreement must be shown"
+    (f,) = pose
+    assert f.score >= 0.3 and f.strength is Strength.WEAK
+    assert "GHOST" in f.evidence[ADVISORY_KEY] and "not counted in the verdict" in f.explanation
+    blend = [f for f in fs if f.evidence["rule"] == "face.blend_boundary"][0]
+    assert ADVISORY_KEY not in blend.evidence
+    verdict = fuse(fs, [], fatal=False)
+    assert verdict.score == blend.score  # the pose finding is left out of the fused score
 
 
 def test_a_score_near_a_cut_is_rescored_under_mild_processing():
