@@ -76,8 +76,10 @@ class FacesDetector(Detector):
         0.77 (35), GHOST video frames 0.75 / 0.67 against every held-out real face (19 frames of
         4 clips; the noise ratio alone does better there, 0.87 / 0.78) and 0.95 / 0.88 against
         the 15 real faces GHOST published with them (its own target footage and photos), SimSwap
-        0.34 / 0.39, and 0.22 against SimSwap's own 3 real faces: inverted, on 3 faces of 2
-        images whose whole frame was re-rendered, so the face has no boundary to show.  The
+        0.34 / 0.39, and 0.22 against SimSwap's own 3 real faces: below chance on 3 faces of 2
+        images whose whole frame was re-rendered, so the face has no boundary to show (their
+        statistics all lie inside the real faces' range; the 95% interval by source, 0.11-0.53,
+        includes chance).  The
         issue targets (0.90 own swaps, 0.80 public) are missed except GHOST matched.  False
         moderate on held-out real faces: 2 of 52 native (3.8%), 4 of 59 after JPEG q75 (6.8%),
         none strong (capped); the flagged ones are smooth faces framed by fur hoods, an
