@@ -49,6 +49,10 @@ K = 5
 JPEG_P = {0: 0.5, 1: 0.7}
 FILTERS = (Image.BILINEAR, Image.BICUBIC, Image.LANCZOS)
 NOISE = {"p": 0.1, "max": 4.0}  # Gaussian noise on training views, both sides: probability, largest sigma
+# Share of training views that are the whole picture reduced to a web size (long side 320-800 px),
+# as photo sites and datasets publish camera photos (ImageNet's are 500 px, q96).  0 = the shipped
+# 3.0.0 recipe, whose random stream it then leaves untouched.
+THUMB = {"p": 0.0}
 
 
 def _patches(rgb: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -63,6 +67,8 @@ def _patches(rgb: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
 
 def train_view(rgb: np.ndarray, label: int, rng: np.random.Generator) -> np.ndarray:
     im = Image.fromarray(rgb)
+    if THUMB["p"] > 0 and rng.random() < THUMB["p"]:
+        return _finish(_thumbnail(im, rng), label, rng)
     side = int(rng.integers(256, 1025))  # crop first (cheap on 12 MP photos), then rescale
     if im.width > side and im.height > side:
         x, y = int(rng.integers(0, im.width - side)), int(rng.integers(0, im.height - side))
@@ -70,6 +76,20 @@ def train_view(rgb: np.ndarray, label: int, rng: np.random.Generator) -> np.ndar
     if rng.random() < 0.6:
         s = float(rng.uniform(0.5, 1.5))
         im = im.resize((max(P, int(im.width * s)), max(P, int(im.height * s))), FILTERS[int(rng.integers(0, 3))])
+    return _finish(im, label, rng)
+
+
+def _thumbnail(im: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """The whole picture at a web size; a picture already that small is left as it is."""
+    long_side = int(rng.integers(320, 801))
+    s = long_side / max(im.size)
+    if s >= 1:
+        return im
+    return im.resize((max(P, round(im.width * s)), max(P, round(im.height * s))), FILTERS[int(rng.integers(0, 3))])
+
+
+def _finish(im: Image.Image, label: int, rng: np.random.Generator) -> np.ndarray:
+    """Blur, noise and JPEG, alike for both sides except the JPEG share (``JPEG_P``)."""
     if rng.random() < 0.1:
         im = im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0))))
     out = np.asarray(im)
@@ -96,6 +116,7 @@ def prep_one(it: dict) -> dict | None:
 def prep(args: argparse.Namespace) -> None:
     items = pool(args.sources)
     NOISE.update(p=args.noise_p, max=args.noise_max)  # read by the forked workers
+    THUMB.update(p=args.thumb_p)
     t = time.time()
     with Workers(args.workers) as w:
         res = w.map(prep_one, items, chunksize=4)
@@ -371,6 +392,8 @@ def main() -> None:
     a.add_argument("--workers", type=int, default=2)
     a.add_argument("--noise-p", type=float, default=NOISE["p"], help="share of training views given noise")
     a.add_argument("--noise-max", type=float, default=NOISE["max"], help="largest noise sigma (8-bit levels)")
+    a.add_argument("--thumb-p", type=float, default=THUMB["p"],
+                   help="share of training views that are the whole picture at a web size (long side 320-800)")
     b = sub.add_parser("cv")
     b.add_argument("--data", type=Path, required=True)
     b.add_argument("--json")
