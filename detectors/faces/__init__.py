@@ -54,8 +54,10 @@ class FacesDetector(Detector):
         (below).  The video dynamics are capped at 0.45 (weak): their cut points come from
         three real clips.  Faces under 64 px get an info
         finding "too small to judge" and no score; no face, a profile (turned more than 50
-        degrees) or a face cut by the image edge is an info finding too.  "Differ only as much
-        as on real faces" means only that these statistics found nothing.
+        degrees), a face cut by the image edge, or a face in a palette-quantised picture (256
+        colours or fewer around it, as in a GIF or a pngquant PNG: its noise is the dither's) is
+        an info finding too.  "Differ only as much as on real faces" means only that these
+        statistics found nothing.
 
     When it fails
         Often, for now: it measures one thing well (a face that is cleaner and softer than its
@@ -67,7 +69,8 @@ class FacesDetector(Detector):
         expression transfer) changes no boundary.  An occluded face (hand, mask, hair) is
         measured as found: the occluder counts as face.  MediaPipe's short-range detector misses
         small faces in large group photos, and it also finds faces on statues, drawings and
-        masks: a cartoon face is measured like a photo.  Blink rate is not scored: the sampled
+        masks: a cartoon or CGI face in full colour is measured like a photo (the palette check
+        catches only GIF-like pictures).  Blink rate is not scored: the sampled
         frames cover seconds, not the minute a rate needs.
 
     Measured (held-out: faces from source images the calibration never saw; docs/targets.md)
@@ -93,7 +96,8 @@ class FacesDetector(Detector):
     """
 
     id: ClassVar[str] = "faces"
-    version: ClassVar[str] = "1.1.0"  # a recalibration bumps it; 1.1.0: head pose is context only
+    version: ClassVar[str] = "1.2.0"  # a recalibration bumps it; 1.1.0: head pose is context only;
+    # 1.2.0: faces in palette-quantised (GIF-like) pictures are not judged
     title: ClassVar[str] = "Face swaps (blend boundary, head pose, blinking)"
     media: ClassVar[frozenset[str]] = frozenset({"image", "video"})
     cost: ClassVar[str] = "expensive"
@@ -179,12 +183,15 @@ class FacesDetector(Detector):
 
     def face_findings(self, face: "FaceMeasure", i: int, time: tuple[float, float] | None = None,
                       extra: dict[str, Any] | None = None, rgb: "np.ndarray | None" = None) -> list[Finding]:
+        from .features import PALETTE
         from .rules import blend_boundary, head_pose
 
         base = {"face": i, "face_px": round(face.size, 1), "yaw_degrees": round(face.yaw, 1), **(extra or {})}
         if face.not_judged:
             what = {"too small": f"face {i + 1} is {face.size:.0f} px across, too small to judge (64 px needed)",
-                    "profile view": f"face {i + 1} is turned {abs(face.yaw):.0f} degrees (profile); not judged"}
+                    "profile view": f"face {i + 1} is turned {abs(face.yaw):.0f} degrees (profile); not judged",
+                    PALETTE: (f"face {i + 1} sits in a palette-quantised picture (256 colours or fewer: a GIF or "
+                              "PNG-8), whose noise is the dither pattern's, not the camera's; not judged")}
             text = what.get(face.not_judged, f"face {i + 1}: {face.not_judged}; not judged")
             return [self.finding(text, strength=Strength.INFO, evidence=base, region=face.box, time=time,
                                  title="face not judged")]

@@ -13,6 +13,29 @@ from .geometry import face_size, hull_box, hull_polygon, pose_difference, yaw_de
 MIN_FACE = 64  # px (square root of the hull area): smaller faces are "too small to judge"
 MAX_YAW_BOUNDARY = 50.0  # degrees: beyond this the hull is a guess (profile view)
 MAX_YAW_POSE = 30.0  # degrees: the two pose estimates only agree near frontal
+MAX_PALETTE = 256  # colours: a GIF or PNG-8 frame holds at most this many
+PALETTE_SAMPLE = 65536  # pixels read around a face to count its colours
+PALETTE = "palette-quantised"  # the not_judged reason
+
+
+def palette_size(rgb: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
+    """The number of colours around a face when they fit a palette, else None.
+
+    A GIF or PNG-8 (pngquant) is dithered: its pixel-to-pixel "noise" is the dither pattern, as
+    strong inside a face as around it, so the noise and sharpness the blend boundary compares say
+    nothing about a camera or a paste (AnimateDiff's GIFs measure 10x the noise of any photo).  A
+    gray picture is never counted as one: 256 levels is all any gray photo has."""
+    x, y, w, h = box
+    pad = max(w, h) // 4
+    crop = rgb[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad]
+    if crop.ndim != 3 or crop.size == 0:
+        return None
+    step = max(1, int(np.sqrt(crop.shape[0] * crop.shape[1] / PALETTE_SAMPLE)))
+    px = crop[::step, ::step].reshape(-1, 3).astype(np.uint32)
+    if len(px) < 1024 or (px[:, 0] == px[:, 1]).all() and (px[:, 1] == px[:, 2]).all():
+        return None
+    n = len(np.unique((px[:, 0] << 16) | (px[:, 1] << 8) | px[:, 2]))
+    return n if n <= MAX_PALETTE else None
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,8 @@ def measure_face(rgb: np.ndarray, mesh: np.ndarray, pose_offset: Sequence[float]
         return FaceMeasure(mesh, size, box, yaw, None, None, None, "too small")
     if abs(yaw) > MAX_YAW_BOUNDARY:
         return FaceMeasure(mesh, size, box, yaw, None, None, None, "profile view")
+    if palette_size(rgb, box) is not None:
+        return FaceMeasure(mesh, size, box, yaw, None, None, None, PALETTE)
     stats = boundary_stats(rgb, hull_polygon(mesh), size)
     angle = axes = None
     if abs(yaw) <= MAX_YAW_POSE:

@@ -56,7 +56,7 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
 
     from . import calibration as C
     from . import dynamics
-    from .features import MIN_FACE, measure_face
+    from .features import MIN_FACE, PALETTE, measure_face
     from .geometry import face_size
 
     frames = media.frames(**sample_options(det.context.options))
@@ -84,7 +84,10 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
         measured = [measure_face(track[k][0].rgb, track[k][1], C.POSE_OFFSET) for k in picks]
         judged = [m for m in measured if not m.not_judged and m.boundary is not None]
         if not judged:
-            findings.append(det.finding(f"face in {t0:.1f}-{t1:.1f} s is {measured[0].not_judged}; not judged",
+            why = measured[0].not_judged
+            if why == PALETTE:
+                why = "in palette-quantised frames (256 colours or fewer, as a GIF: the noise is the dither's)"
+            findings.append(det.finding(f"face in {t0:.1f}-{t1:.1f} s is {why}; not judged",
                                         strength=Strength.INFO, evidence=base, time=span, title="face not judged",
                                         region=_to_source(measured[0].box, track[0][0].rgb.shape, media)))
             continue

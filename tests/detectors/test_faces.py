@@ -185,6 +185,25 @@ def test_small_and_profile_faces_are_not_judged():
     assert features.measure_face(img, mesh_at()).not_judged == ""
 
 
+def quantised(img, colours=64):
+    """The picture as a GIF or pngquant would store it: a palette, Floyd-Steinberg dithered."""
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(img).quantize(colours, dither=Image.Dither.FLOYDSTEINBERG).convert("RGB"))
+
+
+def test_a_face_in_a_dithered_palette_picture_is_not_judged_and_a_gray_photo_is():
+    img, m = photo(), mesh_at()
+    gif = quantised(img)
+    assert features.palette_size(gif, geometry.hull_box(m, 400, 400)) <= 64
+    assert features.measure_face(gif, m).not_judged == features.PALETTE
+    assert features.measure_face(quantised(img, 256), m).not_judged == features.PALETTE
+    gray = np.repeat(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)  # 256 levels or fewer
+    assert features.palette_size(gray, geometry.hull_box(m, 400, 400)) is None
+    assert features.measure_face(gray, m).not_judged == ""
+    assert features.measure_face(img, m).not_judged == ""
+
+
 class FakeMesh:
     def __init__(self, meshes):
         self.meshes = meshes
@@ -205,6 +224,14 @@ def test_detector_reports_no_face_and_small_faces_as_info_without_score():
     (f,) = detector([mesh_at(size=50)]).image_findings(photo())
     assert f.strength is Strength.INFO and f.score is None and "too small to judge" in f.explanation
     assert f.region is not None
+
+
+def test_detector_says_why_a_face_in_a_gif_is_not_judged():
+    m = mesh_at()
+    blurred = pasted(photo(), m, lambda x: cv2.GaussianBlur(x, (0, 0), 2.0))  # flagged as a photo (next test)
+    (f,) = detector([m]).image_findings(quantised(blurred))
+    assert f.strength is Strength.INFO and f.score is None
+    assert "palette-quantised" in f.explanation and "dither" in f.explanation and f.region is not None
 
 
 def test_detector_flags_the_pasted_face_with_its_hull_as_region():
