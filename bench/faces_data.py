@@ -226,7 +226,7 @@ def main() -> None:
 
     def measure(rgb, kind, source, split, variant, frame=0, target=None):
         """``target``: the mesh that was manipulated; only the face found nearest to it is kept."""
-        faces = F.measure_image(rgb, mesher.detect(rgb))
+        faces = F.measure_image(rgb, mesher.detect(rgb), find_hands=mesher.hands)
         if target is not None:
             k = nearest_face([f.mesh for f in faces], target)
             faces = [] if k is None else [faces[k]]

@@ -17,6 +17,15 @@ class FaceMesh:
         from detectors.anatomy.landmarks import Landmarker
 
         self._landmarker = Landmarker(max_faces=max_faces, hands=False, pose=False)
+        self._hands = None  # loaded on the first face that needs a hand check
+
+    def hands(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """21-point hand landmarks (pixels) of up to 4 hands, to tell a hand over a face."""
+        from detectors.anatomy.landmarks import Landmarker
+
+        if self._hands is None:
+            self._hands = Landmarker(max_hands=4, faces=False, pose=False)
+        return [h.image for h in self._hands.detect(rgb).hands]
 
     def detect(self, rgb: np.ndarray) -> list[np.ndarray]:
         from .geometry import dedupe
@@ -25,6 +34,8 @@ class FaceMesh:
 
     def close(self) -> None:
         self._landmarker.close()
+        if self._hands is not None:
+            self._hands.close()
 
 
 def models_missing() -> list[str]:

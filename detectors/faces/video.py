@@ -56,7 +56,7 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
 
     from . import calibration as C
     from . import dynamics
-    from .features import MIN_FACE, PALETTE, measure_face
+    from .features import COVERED, MIN_FACE, PALETTE, measure_face
     from .geometry import face_size
 
     frames = media.frames(**sample_options(det.context.options))
@@ -87,6 +87,9 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
             why = measured[0].not_judged
             if why == PALETTE:
                 why = "in palette-quantised frames (256 colours or fewer, as a GIF: the noise is the dither's)"
+            elif why == COVERED:
+                why = ("covered below the nose (its lower half differs in colour from its cheeks: a mask, a scarf "
+                       "or an object) or not a human face")
             findings.append(det.finding(f"face in {t0:.1f}-{t1:.1f} s is {why}; not judged",
                                         strength=Strength.INFO, evidence=base, time=span, title="face not judged",
                                         region=_to_source(measured[0].box, track[0][0].rgb.shape, media)))

@@ -204,18 +204,58 @@ def test_a_face_in_a_dithered_palette_picture_is_not_judged_and_a_gray_photo_is(
     assert features.measure_face(img, m).not_judged == ""
 
 
+def masked(img, mesh, colour=(150, 190, 225)):
+    """A plain cloth mask over the face below the upper lip, with the photo's own noise on it."""
+    out = img.astype(np.int16)
+    t = (np.mgrid[: img.shape[0], : img.shape[1]][0] - mesh[geometry.FOREHEAD, 1]) / (
+        mesh[geometry.CHIN, 1] - mesh[geometry.FOREHEAD, 1])
+    sel = hull_mask(img, mesh) & (t > 0.7)
+    noise = np.random.default_rng(5).normal(0, 2, (int(sel.sum()), 3))
+    out[sel] = np.array(colour) + noise
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def test_a_masked_lower_face_is_not_judged_and_bare_or_darker_skin_is():
+    img, m = photo(), mesh_at()
+    bare = features.measure_face(img, m)
+    assert bare.not_judged == "" and bare.cover < 5
+    cover = features.measure_face(masked(img, m), m)
+    assert cover.not_judged == features.COVERED and cover.cover > features.MAX_COVER
+    assert cover.boundary is None  # nothing scored
+    shadow = masked(img, m, colour=(95, 78, 68))  # stubble or a shadow: darker, same warm chroma
+    assert features.measure_face(shadow, m).not_judged == ""
+
+
 class FakeMesh:
-    def __init__(self, meshes):
-        self.meshes = meshes
+    def __init__(self, meshes, hands=()):
+        self.meshes, self._hands, self.hand_calls = meshes, hands, 0
 
     def detect(self, rgb):
         return [m.copy() for m in self.meshes]
 
+    def hands(self, rgb):
+        self.hand_calls += 1
+        return [h.copy() for h in self._hands]
 
-def detector(meshes):
+
+def detector(meshes, hands=()):
     det = FacesDetector(DetectorContext())
-    det._mesh = FakeMesh(meshes)
+    det._mesh = FakeMesh(meshes, hands)
     return det
+
+
+def hand_over(mesh, share=0.5):
+    """21 'landmarks' filling a box over the lower part of the face, about ``share`` of its height."""
+    (x0, y0), (x1, y1) = geometry.hull_polygon(mesh).min(axis=0), geometry.hull_polygon(mesh).max(axis=0)
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 7), np.linspace(y1 - share * (y1 - y0), y1, 3))
+    return np.column_stack([xs.ravel(), ys.ravel(), np.zeros(21)])
+
+
+def test_hand_share_is_the_part_of_the_outline_a_hand_covers():
+    m = mesh_at()
+    assert features.hand_share(m, []) == 0.0
+    assert 0.3 < features.hand_share(m, [hand_over(m, 0.5)]) < 0.7
+    assert features.hand_share(m, [hand_over(m, 0.5) + [400, 0, 0]]) == 0.0  # beside the face
 
 
 def test_detector_reports_no_face_and_small_faces_as_info_without_score():
@@ -232,6 +272,27 @@ def test_detector_says_why_a_face_in_a_gif_is_not_judged():
     (f,) = detector([m]).image_findings(quantised(blurred))
     assert f.strength is Strength.INFO and f.score is None
     assert "palette-quantised" in f.explanation and "dither" in f.explanation and f.region is not None
+
+
+def test_detector_says_a_covered_face_was_not_judged_and_by_how_much():
+    m = mesh_at()
+    (f,) = detector([m]).image_findings(masked(photo(), m))
+    assert f.strength is Strength.INFO and f.score is None and f.region is not None
+    assert "covered" in f.explanation and f.evidence["lower_face_chroma"] > features.MAX_COVER
+
+
+def test_a_hand_over_a_flagged_face_makes_it_not_judged_and_hands_are_sought_only_then():
+    m = mesh_at()
+    fake = pasted(photo(), m, lambda x: cv2.GaussianBlur(x, (0, 0), 2.0))
+    det = detector([m], hands=[hand_over(m)])
+    (f,) = det.image_findings(fake)
+    assert f.strength is Strength.INFO and f.score is None and "covered by a hand" in f.explanation
+    assert f.evidence["hand_share"] > features.MAX_HAND and det._mesh.hand_calls == 1
+    det = detector([m], hands=[hand_over(m) + [400, 0, 0]])  # a hand elsewhere in the picture
+    assert any(f.score and f.score >= 0.6 for f in det.image_findings(fake))
+    det = detector([m], hands=[hand_over(m)])
+    det.image_findings(photo())  # nothing to report: the hand model is never run
+    assert det._mesh.hand_calls == 0
 
 
 def test_detector_flags_the_pasted_face_with_its_hull_as_region():
