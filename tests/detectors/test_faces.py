@@ -18,8 +18,9 @@ from synthcheck.fusion import fuse
 from synthcheck.model import Strength
 from synthcheck.video import Frame
 
-SHARED_FACE = (Path(__file__).resolve().parents[3] / "shared" / "data" / "faces" / "real" / "ghost-sources-targets"
-               / "examples__images__beckham.jpg")
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED_FACE = SHARED_DATA / "faces" / "real" / "ghost-sources-targets" / "examples__images__beckham.jpg"
+SNORKEL = SHARED_DATA / "real" / "imagenet-samples" / "n04251144_snorkel.JPEG"  # a diving mask over the face
 
 
 def _rot_y(deg):
@@ -431,6 +432,18 @@ def test_mediapipe_finds_the_shared_face_and_reports_its_region():
     x, y, w, h = blend[0].region
     assert w >= 64 and h >= 64 and x + w <= rgb.shape[1] and y + h <= rgb.shape[0]
     assert not det.image_findings(np.full((200, 200, 3), 128, np.uint8))[0].score  # no face: info
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mediapipe") is None, reason="mediapipe not installed")
+@pytest.mark.skipif(not (SHARED_FACE.is_file() and SNORKEL.is_file()), reason="../shared samples absent")
+def test_mediapipe_real_pictures_a_gif_and_a_snorkel_mask_are_not_judged():
+    from PIL import Image
+
+    det = FacesDetector(DetectorContext())
+    gif = quantised(np.asarray(Image.open(SHARED_FACE).convert("RGB")), 128)
+    assert [f for f in det.image_findings(gif) if "palette-quantised" in f.explanation and f.score is None]
+    (f,) = det.image_findings(np.asarray(Image.open(SNORKEL).convert("RGB")))
+    assert f.score is None and "covered" in f.explanation and f.evidence["lower_face_chroma"] > 20
 
 
 def test_fake_media_namespace_is_enough():  # the detector only touches kind/rgb/frames
