@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 
-from detectors.faces import FacesDetector, dynamics, features, geometry, rules
+from detectors.faces import FacesDetector, dynamics, geometry, rules
 from detectors.faces import calibration as C
 from detectors.faces.boundary import boundary_stats
 from synthcheck.detector import ADVISORY_KEY, DetectorContext
@@ -18,78 +17,7 @@ from synthcheck.fusion import fuse
 from synthcheck.model import Strength
 from synthcheck.video import Frame
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-SHARED_FACE = SHARED_DATA / "faces" / "real" / "ghost-sources-targets" / "examples__images__beckham.jpg"
-SNORKEL = SHARED_DATA / "real" / "imagenet-samples" / "n04251144_snorkel.JPEG"  # a diving mask over the face
-
-
-def _rot_y(deg):
-    a = np.radians(deg)
-    return np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
-
-
-def _rot_x(deg):
-    a = np.radians(deg)
-    return np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
-
-
-def canonical(eye_open=1.0):
-    """A 478-point face in face units (x right in the image, y down, z away from the camera)."""
-    rng = np.random.default_rng(0)
-    p = np.zeros((478, 3))
-    t = rng.uniform(0, 2 * np.pi, 478)
-    p[:, 0], p[:, 1] = 0.5 * rng.uniform(0, 0.8, 478) * np.cos(t), 0.6 * rng.uniform(0, 0.8, 478) * np.sin(t)
-    n = len(geometry.OVAL)
-    for k, idx in enumerate(geometry.OVAL):  # clockwise from the forehead
-        a = -np.pi / 2 + 2 * np.pi * k / n
-        p[idx] = (0.5 * np.cos(a), 0.6 * np.sin(a), 0.15)
-    p[geometry.CHEEK_R] = (-0.5, 0.0, 0.15)
-    p[geometry.CHEEK_L] = (0.5, 0.0, 0.15)
-    p[geometry.FOREHEAD], p[geometry.CHIN] = (0, -0.6, 0.15), (0, 0.6, 0.15)
-    for eye, cx in ((geometry.EYE_R, -0.2), (geometry.EYE_L, 0.2)):
-        c0, t1, t2, c1, b2, b1 = eye
-        w, h = 0.14, 0.045 * eye_open
-        p[c0], p[c1] = (cx - w / 2, -0.1, 0), (cx + w / 2, -0.1, 0)
-        p[t1], p[t2] = (cx - w / 6, -0.1 - h, 0), (cx + w / 6, -0.1 - h, 0)
-        p[b1], p[b2] = (cx - w / 6, -0.1 + h, 0), (cx + w / 6, -0.1 + h, 0)
-    p[geometry.EYE_OUTER_R], p[geometry.EYE_OUTER_L] = (-0.27, -0.1, 0), (0.27, -0.1, 0)
-    p[geometry.MOUTH_UPPER], p[geometry.MOUTH_LOWER] = (0, 0.3, -0.02), (0, 0.34, -0.02)
-    p[geometry.NOSE_TIP] = (0, 0.1, -0.2)
-    return p
-
-
-def mesh_at(cx=200.0, cy=200.0, size=160.0, yaw=0.0, pitch=0.0, central_yaw=0.0, eye_open=(1.0, 1.0)):
-    """Pixels: a face ``size`` px high-ish at (cx, cy); ``central_yaw`` turns only the eyes and nose."""
-    p = canonical()
-    for eye, o in ((geometry.EYE_R, eye_open[0]), (geometry.EYE_L, eye_open[1])):
-        p[list(eye)] = canonical(o)[list(eye)]
-    if central_yaw:
-        c = list(geometry.CENTRAL) + [geometry.MOUTH_UPPER, geometry.MOUTH_LOWER]
-        p[c] = p[c] @ _rot_y(central_yaw).T
-    p = p @ (_rot_x(pitch) @ _rot_y(yaw)).T
-    return np.column_stack([p[:, 0] * size + cx, p[:, 1] * size + cy, p[:, 2] * size])
-
-
-def photo(seed=1, shape=(400, 400), sigma=4.0):
-    """A textured 'photo': smooth shading plus sensor-like noise everywhere."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[: shape[0], : shape[1]]
-    base = 120 + 40 * np.sin(xx / 37.0) * np.cos(yy / 53.0)
-    img = np.stack([base + 20, base, base - 15], axis=-1) + rng.normal(0, sigma, (*shape, 3))
-    return np.clip(img, 0, 255).astype(np.uint8)
-
-
-def hull_mask(img, mesh):
-    m = np.zeros(img.shape[:2], np.uint8)
-    cv2.fillPoly(m, [np.round(geometry.hull_polygon(mesh)).astype(np.int32)], 1)
-    return m.astype(bool)
-
-
-def pasted(img, mesh, fn):
-    out = img.copy()
-    m = hull_mask(img, mesh)
-    out[m] = fn(img)[m]
-    return out
+from .faces_fixtures import SHARED_FACE, detector, mesh_at, pasted, photo
 
 
 # -- geometry ----------------------------------------------------------------------------
@@ -176,124 +104,6 @@ def test_scores_are_monotone_in_the_logit_and_bounded():
     s = [rules.to_score(x) for x in xs]
     assert all(b >= a for a, b in zip(s, s[1:])) and s[0] == 0.0 and s[-1] == C.SCORE_CAP < 0.9
     assert rules.to_score(C.ANCHORS_LOGIT[2]) == pytest.approx(0.6) and rules.to_score(float("nan")) == 0.0
-
-
-# -- faces that are not judged -----------------------------------------------------------
-def test_small_and_profile_faces_are_not_judged():
-    img = photo()
-    assert features.measure_face(img, mesh_at(size=50)).not_judged == "too small"
-    assert features.measure_face(img, mesh_at(yaw=75)).not_judged == "profile view"
-    assert features.measure_face(img, mesh_at()).not_judged == ""
-
-
-def quantised(img, colours=64):
-    """The picture as a GIF or pngquant would store it: a palette, Floyd-Steinberg dithered."""
-    from PIL import Image
-
-    return np.asarray(Image.fromarray(img).quantize(colours, dither=Image.Dither.FLOYDSTEINBERG).convert("RGB"))
-
-
-def test_a_face_in_a_dithered_palette_picture_is_not_judged_and_a_gray_photo_is():
-    img, m = photo(), mesh_at()
-    gif = quantised(img)
-    assert features.palette_size(gif, geometry.hull_box(m, 400, 400)) <= 64
-    assert features.measure_face(gif, m).not_judged == features.PALETTE
-    assert features.measure_face(quantised(img, 256), m).not_judged == features.PALETTE
-    gray = np.repeat(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)  # 256 levels or fewer
-    assert features.palette_size(gray, geometry.hull_box(m, 400, 400)) is None
-    assert features.measure_face(gray, m).not_judged == ""
-    assert features.measure_face(img, m).not_judged == ""
-
-
-def masked(img, mesh, colour=(150, 190, 225)):
-    """A plain cloth mask over the face below the upper lip, with the photo's own noise on it."""
-    out = img.astype(np.int16)
-    t = (np.mgrid[: img.shape[0], : img.shape[1]][0] - mesh[geometry.FOREHEAD, 1]) / (
-        mesh[geometry.CHIN, 1] - mesh[geometry.FOREHEAD, 1])
-    sel = hull_mask(img, mesh) & (t > 0.7)
-    noise = np.random.default_rng(5).normal(0, 2, (int(sel.sum()), 3))
-    out[sel] = np.array(colour) + noise
-    return np.clip(out, 0, 255).astype(np.uint8)
-
-
-def test_a_masked_lower_face_is_not_judged_and_bare_or_darker_skin_is():
-    img, m = photo(), mesh_at()
-    bare = features.measure_face(img, m)
-    assert bare.not_judged == "" and bare.cover < 5
-    cover = features.measure_face(masked(img, m), m)
-    assert cover.not_judged == features.COVERED and cover.cover > features.MAX_COVER
-    assert cover.boundary is None  # nothing scored
-    shadow = masked(img, m, colour=(95, 78, 68))  # stubble or a shadow: darker, same warm chroma
-    assert features.measure_face(shadow, m).not_judged == ""
-
-
-class FakeMesh:
-    def __init__(self, meshes, hands=()):
-        self.meshes, self._hands, self.hand_calls = meshes, hands, 0
-
-    def detect(self, rgb):
-        return [m.copy() for m in self.meshes]
-
-    def hands(self, rgb):
-        self.hand_calls += 1
-        return [h.copy() for h in self._hands]
-
-
-def detector(meshes, hands=()):
-    det = FacesDetector(DetectorContext())
-    det._mesh = FakeMesh(meshes, hands)
-    return det
-
-
-def hand_over(mesh, share=0.5):
-    """21 'landmarks' filling a box over the lower part of the face, about ``share`` of its height."""
-    (x0, y0), (x1, y1) = geometry.hull_polygon(mesh).min(axis=0), geometry.hull_polygon(mesh).max(axis=0)
-    xs, ys = np.meshgrid(np.linspace(x0, x1, 7), np.linspace(y1 - share * (y1 - y0), y1, 3))
-    return np.column_stack([xs.ravel(), ys.ravel(), np.zeros(21)])
-
-
-def test_hand_share_is_the_part_of_the_outline_a_hand_covers():
-    m = mesh_at()
-    assert features.hand_share(m, []) == 0.0
-    assert 0.3 < features.hand_share(m, [hand_over(m, 0.5)]) < 0.7
-    assert features.hand_share(m, [hand_over(m, 0.5) + [400, 0, 0]]) == 0.0  # beside the face
-
-
-def test_detector_reports_no_face_and_small_faces_as_info_without_score():
-    (f,) = detector([]).image_findings(photo())
-    assert f.strength is Strength.INFO and f.score is None and "no face" in f.explanation
-    (f,) = detector([mesh_at(size=50)]).image_findings(photo())
-    assert f.strength is Strength.INFO and f.score is None and "too small to judge" in f.explanation
-    assert f.region is not None
-
-
-def test_detector_says_why_a_face_in_a_gif_is_not_judged():
-    m = mesh_at()
-    blurred = pasted(photo(), m, lambda x: cv2.GaussianBlur(x, (0, 0), 2.0))  # flagged as a photo (next test)
-    (f,) = detector([m]).image_findings(quantised(blurred))
-    assert f.strength is Strength.INFO and f.score is None
-    assert "palette-quantised" in f.explanation and "dither" in f.explanation and f.region is not None
-
-
-def test_detector_says_a_covered_face_was_not_judged_and_by_how_much():
-    m = mesh_at()
-    (f,) = detector([m]).image_findings(masked(photo(), m))
-    assert f.strength is Strength.INFO and f.score is None and f.region is not None
-    assert "covered" in f.explanation and f.evidence["lower_face_chroma"] > features.MAX_COVER
-
-
-def test_a_hand_over_a_flagged_face_makes_it_not_judged_and_hands_are_sought_only_then():
-    m = mesh_at()
-    fake = pasted(photo(), m, lambda x: cv2.GaussianBlur(x, (0, 0), 2.0))
-    det = detector([m], hands=[hand_over(m)])
-    (f,) = det.image_findings(fake)
-    assert f.strength is Strength.INFO and f.score is None and "covered by a hand" in f.explanation
-    assert f.evidence["hand_share"] > features.MAX_HAND and det._mesh.hand_calls == 1
-    det = detector([m], hands=[hand_over(m) + [400, 0, 0]])  # a hand elsewhere in the picture
-    assert any(f.score and f.score >= 0.6 for f in det.image_findings(fake))
-    det = detector([m], hands=[hand_over(m)])
-    det.image_findings(photo())  # nothing to report: the hand model is never run
-    assert det._mesh.hand_calls == 0
 
 
 def test_detector_flags_the_pasted_face_with_its_hull_as_region():
@@ -432,18 +242,6 @@ def test_mediapipe_finds_the_shared_face_and_reports_its_region():
     x, y, w, h = blend[0].region
     assert w >= 64 and h >= 64 and x + w <= rgb.shape[1] and y + h <= rgb.shape[0]
     assert not det.image_findings(np.full((200, 200, 3), 128, np.uint8))[0].score  # no face: info
-
-
-@pytest.mark.skipif(importlib.util.find_spec("mediapipe") is None, reason="mediapipe not installed")
-@pytest.mark.skipif(not (SHARED_FACE.is_file() and SNORKEL.is_file()), reason="../shared samples absent")
-def test_mediapipe_real_pictures_a_gif_and_a_snorkel_mask_are_not_judged():
-    from PIL import Image
-
-    det = FacesDetector(DetectorContext())
-    gif = quantised(np.asarray(Image.open(SHARED_FACE).convert("RGB")), 128)
-    assert [f for f in det.image_findings(gif) if "palette-quantised" in f.explanation and f.score is None]
-    (f,) = det.image_findings(np.asarray(Image.open(SNORKEL).convert("RGB")))
-    assert f.score is None and "covered" in f.explanation and f.evidence["lower_face_chroma"] > 20
 
 
 def test_fake_media_namespace_is_enough():  # the detector only touches kind/rgb/frames
