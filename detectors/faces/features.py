@@ -115,11 +115,14 @@ def measure_face(rgb: np.ndarray, mesh: np.ndarray, pose_offset: Sequence[float]
 def measure_image(rgb: np.ndarray, meshes: Sequence[np.ndarray], pose_offset: Sequence[float] | None = None,
                   find_hands: Callable[[np.ndarray], Sequence[np.ndarray]] | None = None) -> list[FaceMeasure]:
     """``find_hands(rgb)``: hand landmarks of a picture, run at most once and only when needed."""
+    if find_hands is None:
+        return [measure_face(rgb, m, pose_offset) for m in meshes]
+    look = find_hands
     found: list[Sequence[np.ndarray]] = []
 
     def hands() -> Sequence[np.ndarray]:
         if not found:
-            found.append(find_hands(rgb) if find_hands is not None else ())
+            found.append(look(rgb))
         return found[0]
 
-    return [measure_face(rgb, m, pose_offset, hands if find_hands is not None else None) for m in meshes]
+    return [measure_face(rgb, m, pose_offset, hands) for m in meshes]

@@ -126,3 +126,14 @@ def hand_over(mesh, share=0.5):
     (x0, y0), (x1, y1) = geometry.hull_polygon(mesh).min(axis=0), geometry.hull_polygon(mesh).max(axis=0)
     xs, ys = np.meshgrid(np.linspace(x0, x1, 7), np.linspace(y1 - share * (y1 - y0), y1, 3))
     return np.column_stack([xs.ravel(), ys.ravel(), np.zeros(21)])
+
+
+class FakeVideo:
+    kind = "video"
+
+    def __init__(self, frames):
+        self._frames, self.calls = frames, []
+
+    def frames(self, **options):
+        self.calls.append(options)
+        return self._frames

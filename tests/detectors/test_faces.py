@@ -17,7 +17,7 @@ from synthcheck.fusion import fuse
 from synthcheck.model import Strength
 from synthcheck.video import Frame
 
-from .faces_fixtures import SHARED_FACE, detector, mesh_at, pasted, photo
+from .faces_fixtures import SHARED_FACE, FakeVideo, detector, mesh_at, pasted, photo
 
 
 # -- geometry ----------------------------------------------------------------------------
@@ -180,17 +180,6 @@ def test_face_minus_ring_reads_a_recoloured_face():
     d1 = dynamics.face_minus_ring(pasted(img, m, lambda x: np.clip(x.astype(int) + [30, 0, 0], 0, 255)
                                          .astype(np.uint8)), m)
     assert np.linalg.norm(d1 - d0) > 5
-
-
-class FakeVideo:
-    kind = "video"
-
-    def __init__(self, frames):
-        self._frames, self.calls = frames, []
-
-    def frames(self, **options):
-        self.calls.append(options)
-        return self._frames
 
 
 def test_video_uses_the_temporal_sample_and_reports_segments_with_times():

@@ -11,8 +11,20 @@ import pytest
 from detectors.faces import FacesDetector, features, geometry
 from synthcheck.detector import DetectorContext
 from synthcheck.model import Strength
+from synthcheck.video import Frame
 
-from .faces_fixtures import SHARED_FACE, SNORKEL, detector, hand_over, masked, mesh_at, pasted, photo, quantised
+from .faces_fixtures import (
+    SHARED_FACE,
+    SNORKEL,
+    FakeVideo,
+    detector,
+    hand_over,
+    masked,
+    mesh_at,
+    pasted,
+    photo,
+    quantised,
+)
 
 
 def test_small_and_profile_faces_are_not_judged():
@@ -87,6 +99,16 @@ def test_a_hand_over_a_flagged_face_makes_it_not_judged_and_hands_are_sought_onl
     det = detector([m], hands=[hand_over(m)])
     det.image_findings(photo())  # nothing to report: the hand model is never run
     assert det._mesh.hand_calls == 0
+
+
+def test_video_says_why_a_segment_s_face_was_not_judged():
+    m = mesh_at()
+    blurred = pasted(photo(), m, lambda x: cv2.GaussianBlur(x, (0, 0), 2.0))  # moderate as a plain video
+    cases = ((quantised(blurred), "palette-quantised frames"), (masked(blurred, m), "covered below the nose"))
+    for img, words in cases:
+        frames = [Frame(index=i, time=i / 30, rgb=img, window=0) for i in range(8)]
+        (f,) = detector([m]).run(FakeVideo(frames))
+        assert f.strength is Strength.INFO and f.score is None and words in f.explanation and f.time == (0.0, 7 / 30)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mediapipe") is None, reason="mediapipe not installed")
