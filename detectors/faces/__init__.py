@@ -8,6 +8,8 @@ from synthcheck.detector import Availability, Detector, strength_for_score
 from synthcheck.model import Finding, Kind, Strength
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Callable
+
     import numpy as np
 
     from synthcheck.media import Media
@@ -58,8 +60,8 @@ class FacesDetector(Detector):
         colours or fewer around it, as in a GIF or a pngquant PNG: its noise is the dither's), or
         a face whose lower half differs in colour from its cheeks by more than 20 Lab units
         (covered by a mask or an object, or not a human face: a painted piggy bank, a shirt), or
-        a still's face with a score of 0.3 or more that a hand covers by more than 10% of its
-        outline is an info finding too.  "Differ only as much as on real faces" means only that these
+        a face with a score of 0.3 or more that a hand covers by more than 10% of its outline
+        is an info finding too.  "Differ only as much as on real faces" means only that these
         statistics found nothing.
 
     When it fails
@@ -73,8 +75,8 @@ class FacesDetector(Detector):
         is caught by its colour only (the median chroma below the upper lip against the
         cheeks'; the cut, 20 Lab units, sits above every bare face of the calibration split,
         16.4 at most): a white, gray or black mask on low-chroma skin can stay under it.  A hand
-        is found by MediaPipe's hand landmarks, and only over a still's face that would be
-        reported (score 0.3 or more), not in video; hair or a skin-coloured cover other than a
+        is found by MediaPipe's hand landmarks, and only over a face that would be reported
+        (score 0.3 or more: a still, or a video frame whose blend boundary is measured); hair or a skin-coloured cover other than a
         hand is measured as found, the occluder counting as face.  MediaPipe's short-range detector misses
         small faces in large group photos, and it also finds faces on statues, drawings and
         masks: a cartoon or CGI face in full colour is measured like a photo (the palette check
@@ -137,6 +139,12 @@ class FacesDetector(Detector):
             self.load()
         return self._mesh.detect(rgb)
 
+    def hand_finder(self) -> "Callable[[np.ndarray], list[np.ndarray]] | None":
+        """The hand landmarker, for the covered-by-a-hand check (None where the mesh has none)."""
+        if not hasattr(self, "_mesh"):
+            self.load()
+        return getattr(self._mesh, "hands", None)
+
     def run(self, media: "Media") -> list[Finding]:
         if media.kind == "video":
             from .video import video_findings
@@ -149,7 +157,7 @@ class FacesDetector(Detector):
         from . import calibration as C
         from .features import measure_image
 
-        faces = measure_image(rgb, self.detect(rgb), C.POSE_OFFSET, getattr(self._mesh, "hands", None))
+        faces = measure_image(rgb, self.detect(rgb), C.POSE_OFFSET, self.hand_finder())
         if not faces:
             return [self.finding("no face detected; face-swap evidence not checked", strength=Strength.INFO,
                                  title="faces not checked")]

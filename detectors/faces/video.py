@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +57,7 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
 
     from . import calibration as C
     from . import dynamics
-    from .features import COVERED, MIN_FACE, PALETTE, measure_face
+    from .features import COVERED, HAND, MIN_FACE, PALETTE, measure_face
     from .geometry import face_size
 
     frames = media.frames(**sample_options(det.context.options))
@@ -81,12 +82,16 @@ def video_findings(det: "FacesDetector", media: "Media") -> list[Finding]:
                                         evidence=base, time=span, title="face not judged"))
             continue
         picks = np.unique(np.linspace(0, len(track) - 1, min(len(track), 4)).round().astype(int))
-        measured = [measure_face(track[k][0].rgb, track[k][1], C.POSE_OFFSET) for k in picks]
+        find = det.hand_finder()
+        measured = [measure_face(track[k][0].rgb, track[k][1], C.POSE_OFFSET,
+                                 None if find is None else partial(find, track[k][0].rgb)) for k in picks]
         judged = [m for m in measured if not m.not_judged and m.boundary is not None]
         if not judged:
             why = measured[0].not_judged
             if why == PALETTE:
                 why = "in palette-quantised frames (256 colours or fewer, as a GIF: the noise is the dither's)"
+            elif why == HAND:
+                why = "covered by a hand in the frames measured"
             elif why == COVERED:
                 why = ("covered below the nose (its lower half differs in colour from its cheeks: a mask, a scarf "
                        "or an object) or not a human face")

@@ -111,6 +111,16 @@ def test_video_says_why_a_segment_s_face_was_not_judged():
         assert f.strength is Strength.INFO and f.score is None and words in f.explanation and f.time == (0.0, 7 / 30)
 
 
+def test_video_frames_with_a_hand_over_the_face_are_not_judged():
+    m = mesh_at()
+    blurred = pasted(photo(), m, lambda x: cv2.GaussianBlur(x, (0, 0), 2.0))
+    frames = [Frame(index=i, time=i / 30, rgb=blurred, window=0) for i in range(8)]
+    det = detector([m], hands=[hand_over(m)])
+    (f,) = det.run(FakeVideo(frames))
+    assert f.score is None and "covered by a hand" in f.explanation
+    assert det._mesh.hand_calls == 4  # the frames whose blend boundary is measured, each once
+
+
 @pytest.mark.skipif(importlib.util.find_spec("mediapipe") is None, reason="mediapipe not installed")
 @pytest.mark.skipif(not (SHARED_FACE.is_file() and SNORKEL.is_file()), reason="../shared samples absent")
 def test_mediapipe_real_pictures_a_gif_and_a_snorkel_mask_are_not_judged():
