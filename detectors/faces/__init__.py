@@ -76,12 +76,12 @@ class FacesDetector(Detector):
         cheeks'; the cut, 20 Lab units, sits above every bare face of the calibration split,
         16.4 at most): a white, gray or black mask on low-chroma skin can stay under it.  A hand
         is found by MediaPipe's hand landmarks, and only over a face that would be reported
-        (score 0.3 or more: a still, or a video frame whose blend boundary is measured); hair or a skin-coloured cover other than a
-        hand is measured as found, the occluder counting as face.  MediaPipe's short-range detector misses
-        small faces in large group photos, and it also finds faces on statues, drawings and
-        masks: a cartoon or CGI face in full colour is measured like a photo (the palette check
-        catches only GIF-like pictures).  Blink rate is not scored: the sampled
-        frames cover seconds, not the minute a rate needs.
+        (score 0.3 or more: a still, or a video frame whose blend boundary is measured); hair
+        or a skin-coloured cover other than a hand is measured as found, the occluder counting
+        as face.  MediaPipe's short-range detector misses small faces in large group photos,
+        and it also finds faces on statues, drawings and masks: a cartoon or CGI face in full
+        colour is measured like a photo (the palette check catches only GIF-like pictures).
+        Blink rate is not scored: the sampled frames cover seconds, not the minute a rate needs.
 
     Measured (held-out: faces from source images the calibration never saw; docs/targets.md)
         ROC AUC native / after JPEG q75: self-blended 0.88 / 0.83 (38 faces), OpenCV landmark
