@@ -36,7 +36,8 @@ def palette_size(rgb: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
 
     A GIF or PNG-8 (pngquant) is dithered: its pixel-to-pixel "noise" is the dither pattern, as
     strong inside a face as around it, so the noise and sharpness the blend boundary compares say
-    nothing about a camera or a paste (AnimateDiff's GIFs measure 10x the noise of any photo).  A
+    nothing about a camera or a paste (AnimateDiff's GIFs read 38-72, about ten times the median
+    real-face measurement of the faces benchmark, 6.4; docs/targets.md).  A
     gray picture is never counted as one: 256 levels is all any gray photo has."""
     x, y, w, h = box
     pad = max(w, h) // 4
